@@ -1,0 +1,54 @@
+# sitrep — two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: help install run demo test lint typecheck unit integration schemas clean
+
+help:
+	@echo "make run        run fetcher -> parser -> classifier on the real feeds (embedded broker unless KAFKA_BOOTSTRAP_SERVERS is set)"
+	@echo "make demo       the same over bundled feeds served from loopback; exits by itself"
+	@echo "make test       lint, type-check and all tests"
+	@echo "make schemas    regenerate schemas/ from the message models"
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+install: $(VENV)/.synced
+
+run: install
+	$(PY) -m devtools.pipeline
+
+demo: install
+	$(PY) -m devtools.demo
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+unit: install
+	$(PY) -m pytest tests/unit
+
+integration: install
+	$(PY) -m pytest tests/integration
+
+test: lint typecheck
+	$(PY) -m pytest
+
+schemas: install
+	$(PY) -m services.kit.schemas
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .run .pytest_cache .mypy_cache .ruff_cache

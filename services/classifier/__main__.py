@@ -1,0 +1,67 @@
+"""`python -m services.classifier` runs the stage; `python -m services.classifier label` is the batch mode."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Annotated
+
+import typer
+
+from services.classifier.batch import label_lines
+from services.classifier.handler import STAGE, ClassifierHandler
+from services.classifier.labeler import Labeler
+from services.classifier.settings import ClassifierSettings
+from services.kit.models import Article
+from services.kit.service import StageContext, run_consuming_stage
+from services.kit.settings import load_settings
+
+app = typer.Typer(add_completion=False, help="Label each article with theaters, actors and event types.")
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    ctx: typer.Context,
+    max_messages: Annotated[int | None, typer.Option(help="Stop after this many inputs (tests, debugging).")] = None,
+) -> None:
+    """Run the stage: news.articles -> news.enriched."""
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = load_settings(ClassifierSettings)
+
+    async def build(_: StageContext) -> ClassifierHandler:
+        return ClassifierHandler(settings, Labeler.load())
+
+    asyncio.run(
+        run_consuming_stage(
+            stage=STAGE,
+            settings=settings,
+            input_topic=settings.topic_articles,
+            input_model=Article,
+            build_handler=build,
+            max_messages=max_messages,
+        )
+    )
+
+
+@app.command()
+def label() -> None:
+    """Read JSON lines {"id", "text", "title"} on stdin; write one line of labels each:
+    {"id", "language", "theaters", "actors", "events"}."""
+    labeler = Labeler.load()
+    failures = 0
+
+    class _Counting:
+        def write(self, text: str) -> int:
+            nonlocal failures
+            failures += text.count("\n")
+            return sys.stderr.write(text)
+
+    for line in label_lines(sys.stdin, labeler, _Counting()):  # type: ignore[arg-type]  # only .write is used
+        sys.stdout.write(line.rstrip("\n") + "\n")
+    if failures:
+        raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,225 @@
+"""Phrase matching with Aho-Corasick automata over a length-preserving normalisation of the text.
+
+Normalising one character to exactly one character keeps offsets in the normalised text valid in
+the original, so evidence and capitalisation checks read the original without any mapping.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import ahocorasick  # type: ignore[import-untyped]
+
+CaseRule = Literal["any", "capital", "exact"]
+
+_FOLD = str.maketrans(
+    {
+        "\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'",
+        "-": " ", "\u2010": " ", "\u2011": " ", "\u2012": " ", "\u2013": " ", "\u2014": " ",
+        "\n": " ", "\r": " ", "\t": " ", "\u00a0": " ",
+        "ё": "е",
+        # Arabic spelling variants that news sites use interchangeably.
+        "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه",
+    }
+)
+_ARABIC_CLITICS = frozenset("وفبلك")
+_INFLECTED_ENDINGS = frozenset("аяоеиыйьуюіїє")
+# Up to three letters cover the Russian/Ukrainian case endings of nouns and adjectives.
+_CYRILLIC_SUFFIX = 3
+_WILDCARD_SUFFIX = 14
+_GROUP = re.compile(r"\(([^()]*)\)")
+_SENTENCE_END = re.compile(r"[.!?؟…](?=[\s\"'»”)]+)|\n\s*\n")
+
+
+def normalise(text: str) -> str:
+    low = text.lower()
+    if len(low) != len(text):
+        # A few characters lower-case to two (e.g. 'İ'); keep the first so offsets stay aligned.
+        low = "".join(c.lower()[:1] for c in text)
+    return low.translate(_FOLD)
+
+
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_ARABIC = re.compile("[\u0600-\u06ff]")
+
+
+def is_cyrillic(text: str) -> bool:
+    return _CYRILLIC.search(text) is not None
+
+
+def is_arabic(text: str) -> bool:
+    return _ARABIC.search(text) is not None
+
+
+def expand(pattern: str) -> list[str]:
+    """Expand `(a|b|)` groups: "air (strike|raid)(s|)" -> four phrases."""
+    parts = _GROUP.split(pattern)
+    choices = [[p] if i % 2 == 0 else p.split("|") for i, p in enumerate(parts)]
+    return [" ".join("".join(combo).split()) for combo in itertools.product(*choices)]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    start: int
+    end: int
+    key: str
+    payload: Any
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+class PhraseMatcher:
+    """Many phrases, one pass. A phrase may end in `*` (any word ending); Cyrillic phrases inflect
+    automatically unless they end in `=`; Arabic phrases accept attached clitics (و ب ل ف ك).
+
+    Payloads are kept once in a list and referred to by index, so a built matcher pickles fast.
+    """
+
+    def __init__(self) -> None:
+        self._keys: dict[str, tuple[int, dict[tuple[CaseRule, str, int], None]]] = {}
+        self._payload_ids: dict[Any, int] = {}
+        self.payloads: list[Any] = []
+        self._automaton: Any = None
+
+    def add(self, phrase: str, payload: Any, case: CaseRule = "any", literal: bool = False) -> None:
+        """`literal` phrases (names from gazetteers) take no `( | )`, `*` or `=` syntax."""
+        pid = self._payload_ids.get(payload)
+        if pid is None:
+            pid = self._payload_ids[payload] = len(self.payloads)
+            self.payloads.append(payload)
+        variants = [phrase] if literal else expand(phrase)
+        for variant in variants:
+            self._add_one(variant, pid, case, literal)
+
+    def _add_one(self, phrase: str, pid: int, case: CaseRule, literal: bool) -> None:
+        suffix = 0
+        written = phrase if literal else phrase.rstrip("*=")
+        if len(written) <= 6 and written.isupper() and " " not in written:
+            case = "exact"  # acronyms: "IS", "US", "UN" must not match "is", "us", "un"
+        if not literal and phrase.endswith("*"):
+            phrase, suffix = phrase[:-1], _WILDCARD_SUFFIX
+        elif not literal and phrase.endswith("="):
+            phrase = phrase[:-1]
+        elif is_cyrillic(phrase):
+            suffix = _CYRILLIC_SUFFIX
+            last = phrase.rsplit(" ", 1)[-1]
+            if len(last) >= 5 and last[-1].lower() in _INFLECTED_ENDINGS:
+                phrase = phrase[:-1]
+        key = " ".join(normalise(phrase).split())
+        if len(key) < 2:
+            return
+        old_suffix, entries = self._keys.get(key, (0, {}))
+        entries[(case, written if case == "exact" else "", pid)] = None
+        self._keys[key] = (max(old_suffix, suffix), entries)
+
+    def build(self) -> None:
+        automaton = ahocorasick.Automaton()
+        for key, (suffix, entries) in self._keys.items():
+            automaton.add_word(key, (len(key), suffix, is_arabic(key), tuple(entries)))
+        if len(automaton):
+            automaton.make_automaton()
+        self._automaton = automaton
+        self._keys = {}
+        self._payload_ids = {}
+
+    def __len__(self) -> int:
+        return len(self._automaton) if self._automaton is not None else len(self._keys)
+
+    def find(self, text: str, norm: str | None = None) -> list[Hit]:
+        """All word-bounded hits, overlapping ones included; see `longest_first`."""
+        if self._automaton is None or not len(self._automaton):
+            return []
+        norm = normalise(text) if norm is None else norm
+        size = len(text)
+        payloads = self.payloads
+        hits: list[Hit] = []
+        for last, (klen, suffix, arabic, entries) in self._automaton.iter(norm):
+            start, end = last - klen + 1, last + 1
+            if start > 0 and norm[start - 1].isalnum():
+                if not arabic:
+                    continue
+                # Arabic attaches conjunctions and prepositions to the following word.
+                cut = start
+                while cut > 0 and start - cut < 2 and norm[cut - 1] in _ARABIC_CLITICS:
+                    cut -= 1
+                if cut == start or (cut > 0 and norm[cut - 1].isalnum()):
+                    continue
+            if end < size and norm[end].isalnum():
+                stop = end
+                while stop < size and stop - end < suffix and norm[stop].isalpha():
+                    stop += 1
+                if stop == end or (stop < size and norm[stop].isalnum()):
+                    continue
+                end = stop
+            for case, written, pid in entries:
+                if _case_ok(case, written, text, start):
+                    hits.append(Hit(start, end, norm[start:end], payloads[pid]))
+        return hits
+
+
+def _case_ok(case: CaseRule, written: str, text: str, start: int) -> bool:
+    if case == "any":
+        return True
+    if case == "exact":
+        return text.startswith(written, start)
+    first = text[start]
+    # Scripts without case (Arabic) pass.
+    return not first.isalpha() or first.isupper() or first.lower() == first.upper()
+
+
+def longest_first(hits: Iterable[Hit], size: int) -> list[Hit]:
+    """Keep the longest of overlapping hits (ties: leftmost); all payloads of a kept span stay."""
+    taken = bytearray(size)
+    kept: list[Hit] = []
+    spans: set[tuple[int, int]] = set()
+    for hit in sorted(hits, key=lambda h: (-h.length, h.start)):
+        if (hit.start, hit.end) in spans or not any(taken[hit.start : hit.end]):
+            taken[hit.start : hit.end] = b"\x01" * hit.length
+            spans.add((hit.start, hit.end))
+            kept.append(hit)
+    kept.sort(key=lambda h: h.start)
+    return kept
+
+
+class Sentences:
+    """Sentence spans of a text, for evidence and same-sentence tests."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
+
+    def index(self, pos: int) -> int:
+        return bisect.bisect_right(self.starts, pos) - 1
+
+    def span(self, index: int) -> tuple[int, int]:
+        end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.text)
+        return self.starts[index], end
+
+    def evidence(self, start: int, end: int, width: int = 240) -> str:
+        """The sentence around a span, clipped to about `width` characters centred on the span."""
+        s_start, s_end = self.span(self.index(start))
+        s_end = max(s_end, end)
+        if s_end - s_start > width:
+            pad = max(0, (width - (end - start)) // 2)
+            s_start = max(s_start, start - pad)
+            s_end = min(s_end, end + pad)
+        return " ".join(self.text[s_start:s_end].split())
+
+
+def words_before(norm: str, pos: int, count: int = 1) -> Sequence[str]:
+    """The `count` words that end just before `pos`, nearest last."""
+    head = norm[max(0, pos - 40) : pos].split()
+    return head[-count:]
+
+
+def iter_sentences(text: str) -> Iterator[tuple[int, int]]:
+    sentences = Sentences(text)
+    for i in range(len(sentences.starts)):
+        yield sentences.span(i)

@@ -1,0 +1,175 @@
+"""Feed bytes to items: feedparser does the formats (RSS 0.9x/1.0/2.0, Atom, JSON Feed is
+read by `_json_feed`), this module decides each entry's identity and canonical article URL."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import io
+import json
+import time
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+import lxml.etree
+import lxml.html
+
+from services.fetcher.feeds import FeedSpec
+from services.kit.errors import FetchError
+from services.kit.models import NewsItem
+from services.kit.urls import article_id, canonical_url
+
+# Caps keep every item far below the broker's message size, whatever a feed serves.
+MAX_TITLE_CHARS = 1_000
+MAX_SUMMARY_CHARS = 20_000
+MAX_CONTENT_CHARS = 200_000
+
+
+def _capped(text: str | None, limit: int) -> str | None:
+    return text[:limit] if text else text
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    """identity within the feed (GUID, GUID+link, link, or a hash of title and content)"""
+    item: NewsItem
+
+
+_BLOCKS = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr"})
+
+
+def html_to_text(fragment: str | None) -> str | None:
+    """Plain text of an entry's HTML, paragraphs separated by blank lines."""
+    if not fragment or not fragment.strip():
+        return None
+    if "<" not in fragment:
+        return fragment.strip()
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return fragment.strip()
+    for element in root.iter():
+        if element.tag == "br":
+            element.tail = "\n" + (element.tail or "")
+        elif element.tag in _BLOCKS:
+            element.tail = "\n\n" + (element.tail or "")
+    paragraphs = []
+    for block in root.text_content().split("\n\n"):
+        lines = (" ".join(line.split()) for line in block.split("\n"))
+        paragraphs.append("\n".join(line for line in lines if line))
+    return "\n\n".join(p for p in paragraphs if p) or None
+
+
+def _timestamp(parsed: Any) -> datetime | None:
+    """feedparser's UTC struct_time, or a JSON Feed's RFC 3339 string, as an aware datetime."""
+    if isinstance(parsed, time.struct_time):
+        return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+    if isinstance(parsed, str):
+        try:
+            value = datetime.fromisoformat(parsed)
+        except ValueError:
+            return None
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return None
+
+
+def _key(digest_of: str) -> str:
+    return hashlib.sha256(digest_of.encode("utf-8")).hexdigest()[:24]
+
+
+def _looks_like_json(content: bytes, content_type: str) -> bool:
+    return "json" in content_type or content.lstrip()[:1] == b"{"
+
+
+def _json_feed(content: bytes) -> list[dict[str, Any]]:
+    """JSON Feed 1.x (jsonfeed.org), which feedparser does not read, as feedparser-like entries."""
+    try:
+        document = json.loads(content)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FetchError(f"not a feed: invalid JSON: {exc}", reason="not_a_feed") from exc
+    if not isinstance(document, dict) or not str(document.get("version", "")).startswith("https://jsonfeed.org/"):
+        raise FetchError("not a feed: JSON without a JSON Feed version", reason="not_a_feed")
+    entries = []
+    for raw in document.get("items") or []:
+        if not isinstance(raw, dict):
+            continue
+        entries.append(
+            {
+                "id": raw.get("id"),
+                "link": raw.get("url") or raw.get("external_url"),
+                "title": raw.get("title"),
+                "summary": raw.get("summary"),
+                "content": [{"value": raw.get("content_html") or raw.get("content_text")}],
+                "published_parsed": raw.get("date_published") or raw.get("date_modified"),
+            }
+        )
+    return entries
+
+
+def parse_entries(content: bytes, headers: Mapping[str, str], final_url: str, spec: FeedSpec) -> list[Entry]:
+    """Every entry of the feed that has an article URL, oldest first."""
+    if not content.strip():
+        raise FetchError("empty body", reason="empty_body")
+    content_type = headers.get("content-type", "")
+    raw_entries: list[Any]
+    if _looks_like_json(content, content_type):
+        raw_entries = _json_feed(content)
+    else:
+        parsed = feedparser.parse(
+            io.BytesIO(content),
+            response_headers={"content-type": content_type or "application/xml", "content-location": final_url},
+        )
+        if not parsed.entries and (parsed.bozo or not parsed.version):
+            problem = parsed.get("bozo_exception") or "no feed format recognised"
+            raise FetchError(f"not a feed: {problem}", reason="not_a_feed")
+        raw_entries = list(parsed.entries)
+
+    guid_counts = Counter(e.get("id") for e in raw_entries if e.get("id"))
+    fetched_at = datetime.now(UTC)
+    entries: list[Entry] = []
+    for raw in raw_entries:
+        guid = raw.get("id") or None
+        link = raw.get("link") or (guid if guid and guid.startswith(("http://", "https://")) else None)
+        title = html_to_text(raw.get("title"))
+        contents = raw.get("content") or []
+        content_html = next((c.get("value") for c in contents if c.get("value")), None)
+        body = html_to_text(content_html)
+        if guid and guid_counts[guid] == 1:
+            key = "guid:" + _key(guid)
+        elif guid:
+            key = "guid+link:" + _key(f"{guid}\n{link}")
+        elif link:
+            key = "link:" + _key(link)
+        else:
+            key = "text:" + _key(f"{title}\n{body or raw.get('summary')}")
+        if not link:
+            continue  # nothing to fetch and nothing to key an article by
+        try:
+            url = canonical_url(link, base=final_url)
+        except ValueError:
+            continue
+        if not url.startswith(("http://", "https://")):
+            continue
+        item = NewsItem(
+            article_id=article_id(url),
+            url=url,
+            link=link,
+            feed_url=spec.url,
+            feed_name=spec.name,
+            feed_kind=spec.kind,
+            feed_language=spec.language,
+            guid=guid,
+            title=_capped(title, MAX_TITLE_CHARS),
+            summary=_capped(html_to_text(raw.get("summary")), MAX_SUMMARY_CHARS),
+            content=_capped(body, MAX_CONTENT_CHARS),
+            published_at=_timestamp(raw.get("published_parsed") or raw.get("updated_parsed")),
+            fetched_at=fetched_at,
+        )
+        entries.append(Entry(key, item))
+    entries.sort(key=lambda e: e.item.published_at or fetched_at)
+    return entries

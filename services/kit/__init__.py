@@ -1,0 +1,1 @@
+"""What every sitrep stage shares: message models, settings, the Kafka runner, health, logging."""

@@ -1,0 +1,1 @@
+"""parser: fetches each item's article page and extracts clean text and metadata (trafilatura)."""

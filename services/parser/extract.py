@@ -1,0 +1,96 @@
+"""Article text and metadata from HTML, with trafilatura, in a pool of worker processes."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import re
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+
+from pydantic import BaseModel
+from trafilatura import bare_extraction
+from trafilatura.settings import Document
+
+from services.kit.errors import SitrepError
+from services.kit.language import normalize_language
+
+_HTML_LANG = re.compile(rb"<html[^>]*?\blang\s*=\s*[\"']?([a-zA-Z]{2}(?:[-_][a-zA-Z0-9]+)*)", re.IGNORECASE)
+
+
+class ExtractedPage(BaseModel):
+    url: str
+    canonical_url: str | None = None
+    title: str | None = None
+    text: str
+    author: str | None = None
+    site_name: str | None = None
+    description: str | None = None
+    tags: list[str] = []
+    published_at: datetime | None = None
+    language: str | None = None
+
+
+def _date(value: str | None) -> datetime | None:
+    """trafilatura's date, as UTC; a date in the future is a parsing error, not news."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return None if parsed > datetime.now(UTC) else parsed
+
+
+def extract_page(html: bytes | str, url: str) -> ExtractedPage | None:
+    """Text and metadata of an article page; None when trafilatura finds no main text.
+    Runs in worker processes, so it takes and returns only picklable values."""
+    document = bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_images=False, include_links=False
+    )
+    if not isinstance(document, Document) or not document.text:
+        return None
+    head = html[:8192] if isinstance(html, bytes) else html[:8192].encode("utf-8", "ignore")
+    declared = _HTML_LANG.search(head)
+    # trafilatura puts each paragraph on a line; downstream readers want blank lines between them.
+    paragraphs = [line.strip() for line in document.text.splitlines() if line.strip()]
+    return ExtractedPage(
+        url=url,
+        canonical_url=document.url if document.url and document.url != url else None,
+        title=document.title,
+        text="\n\n".join(paragraphs),
+        author=document.author,
+        site_name=document.sitename,
+        description=document.description,
+        tags=[t for t in (document.tags or []) + (document.categories or []) if t],
+        published_at=_date(document.date),
+        language=normalize_language(declared.group(1).decode()) if declared else None,
+    )
+
+
+class ExtractionTimeout(SitrepError):
+    reason = "extract_timeout"
+
+
+class ExtractorPool:
+    """Extraction off the event loop, in processes sized to the cores and recycled after
+    `max_tasks` pages each."""
+
+    def __init__(self, workers: int, max_tasks: int, timeout_s: float) -> None:
+        self._timeout_s = timeout_s
+        self._executor = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=max_tasks
+        )
+
+    async def extract(self, html: bytes, url: str) -> ExtractedPage | None:
+        loop = asyncio.get_running_loop()
+        try:
+            return await asyncio.wait_for(
+                loop.run_in_executor(self._executor, extract_page, html, url), self._timeout_s
+            )
+        except TimeoutError as exc:
+            raise ExtractionTimeout(f"extraction of {url} took over {self._timeout_s}s") from exc
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
