@@ -46,6 +46,8 @@ class EmbeddedBroker:
             ],
             stdout=self._log or subprocess.DEVNULL,
             stderr=self._log or subprocess.DEVNULL,
+            # Own session: a terminal's Ctrl-C must not stop the broker before the stages have drained.
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

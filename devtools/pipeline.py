@@ -43,6 +43,8 @@ class StageProcess:
             env=env | {"SITREP_HEALTH_PORT": str(self.health_port)},
             stdout=self._log,
             stderr=self._log,
+            # Own session: a terminal's Ctrl-C reaches only the launcher, which stops the stages in order.
+            start_new_session=True,
         )
 
     async def terminate(self, timeout_s: float = 15.0) -> int:
@@ -73,7 +75,8 @@ def stage_env(bootstrap: str, **settings: str) -> dict[str, str]:
 def summary_line(article: EnrichedArticle) -> str:
     """theater | actors | event | title"""
     theater = article.theaters[0] if article.theaters else None
-    where = ", ".join(p for p in (theater.place, theater.admin1, theater.country) if p) if theater else "-"
+    parts = (theater.place, theater.admin1, theater.country) if theater else ()
+    where = ", ".join(dict.fromkeys(p for p in parts if p)) or "-"
     actors = "; ".join(a.name for a in article.actors[:3]) or "-"
     event = f"{article.events[0].event_type} / {article.events[0].sub_event_type}" if article.events else "-"
     return f"{where} | {actors} | {event} | {article.title or article.url}"
@@ -125,7 +128,7 @@ async def run_pipeline(
         await create_topics(settings)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(sig, stop.set)
         started = time.monotonic()
         seen: set[str] = set()
@@ -146,9 +149,10 @@ async def run_pipeline(
         try:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout_s)
-        finally:
             stop.set()
             await tail
+        finally:
+            # Stages drain and commit before the broker they commit to is stopped.
             codes = {s.stage: await s.terminate() for s in stages}
             print(f"# stages exited {codes}; {len(seen)} articles", file=sys.stderr, flush=True)
         return len(seen)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from services.classifier.batch import label_lines
 from services.classifier.handler import STAGE, ClassifierHandler
-from services.classifier.labeler import Labeler
+from services.classifier.labeler import DEFAULT_CACHE_DIR, Labeler
 from services.classifier.settings import ClassifierSettings
 from services.kit.models import Article
 from services.kit.service import StageContext, run_consuming_stage
@@ -30,7 +32,7 @@ def main(
     settings = load_settings(ClassifierSettings)
 
     async def build(_: StageContext) -> ClassifierHandler:
-        return ClassifierHandler(settings, Labeler.load())
+        return ClassifierHandler(settings, Labeler.load(cache_dir=settings.cache_dir))
 
     asyncio.run(
         run_consuming_stage(
@@ -45,22 +47,26 @@ def main(
 
 
 @app.command()
-def label() -> None:
+def label(
+    cache_dir: Annotated[Path, typer.Option(help="Where built matchers are cached.")] = DEFAULT_CACHE_DIR,
+) -> None:
     """Read JSON lines {"id", "text", "title"} on stdin; write one line of labels each:
-    {"id", "language", "theaters", "actors", "events"}."""
-    labeler = Labeler.load()
-    failures = 0
-
-    class _Counting:
-        def write(self, text: str) -> int:
-            nonlocal failures
-            failures += text.count("\n")
-            return sys.stderr.write(text)
-
-    for line in label_lines(sys.stdin, labeler, _Counting()):  # type: ignore[arg-type]  # only .write is used
-        sys.stdout.write(line.rstrip("\n") + "\n")
-    if failures:
+    {"id", "language", "theaters", "actors", "events"}. Exits 1 when any line was bad."""
+    errors = _CountingStderr()
+    for line in label_lines(sys.stdin, Labeler.load(cache_dir=cache_dir), errors):
+        sys.stdout.write(line + "\n")
+    if errors.lines:
         raise typer.Exit(1)
+
+
+class _CountingStderr(io.StringIO):
+    """Passes error lines on to stderr as they come, counting them."""
+
+    lines = 0
+
+    def write(self, text: str) -> int:
+        self.lines += text.count("\n")
+        return sys.stderr.write(text)
 
 
 if __name__ == "__main__":

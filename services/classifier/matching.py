@@ -9,22 +9,39 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import ahocorasick  # type: ignore[import-untyped]
+import ahocorasick
 
 CaseRule = Literal["any", "capital", "exact"]
 
 _FOLD = str.maketrans(
     {
-        "\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'",
-        "-": " ", "\u2010": " ", "\u2011": " ", "\u2012": " ", "\u2013": " ", "\u2014": " ",
-        "\n": " ", "\r": " ", "\t": " ", "\u00a0": " ",
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "`": "'",
+        "\u00b4": "'",
+        "-": " ",
+        "\u2010": " ",
+        "\u2011": " ",
+        "\u2012": " ",
+        "\u2013": " ",
+        "\u2014": " ",
+        "\n": " ",
+        "\r": " ",
+        "\t": " ",
+        "\u00a0": " ",
         "ё": "е",
         # Arabic spelling variants that news sites use interchangeably.
-        "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه",
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ى": "ي",
+        "ة": "ه",
     }
 )
 _ARABIC_CLITICS = frozenset("وفبلك")
@@ -100,6 +117,10 @@ class PhraseMatcher:
 
     def _add_one(self, phrase: str, pid: int, case: CaseRule, literal: bool) -> None:
         suffix = 0
+        if not literal:
+            if "*" in phrase[:-1]:
+                raise ValueError(f"'*' may only end a phrase: {phrase!r}")
+            phrase = phrase.replace("= ", " ")  # '=' inside a phrase: that word is exact anyway
         written = phrase if literal else phrase.rstrip("*=")
         if len(written) <= 6 and written.isupper() and " " not in written:
             case = "exact"  # acronyms: "IS", "US", "UN" must not match "is", "us", "un"
@@ -211,15 +232,3 @@ class Sentences:
             s_start = max(s_start, start - pad)
             s_end = min(s_end, end + pad)
         return " ".join(self.text[s_start:s_end].split())
-
-
-def words_before(norm: str, pos: int, count: int = 1) -> Sequence[str]:
-    """The `count` words that end just before `pos`, nearest last."""
-    head = norm[max(0, pos - 40) : pos].split()
-    return head[-count:]
-
-
-def iter_sentences(text: str) -> Iterator[tuple[int, int]]:
-    sentences = Sentences(text)
-    for i in range(len(sentences.starts)):
-        yield sentences.span(i)

@@ -39,6 +39,7 @@ class FeedStatus:
     last_result: str | None = None
     last_status: int | None = None
     last_error: str | None = None
+    last_error_reason: str | None = None
     consecutive_failures: int = 0
     last_polled_at: str | None = None
     next_poll_in_s: float | None = None
@@ -87,12 +88,12 @@ class Poller:
             result, code = await self._poll(spec, status)
         except SitrepError as exc:
             result, code = "error", None
-            status.last_error = f"{exc.reason}: {exc}"
+            status.last_error, status.last_error_reason = str(exc), exc.reason
             metrics.POLL_ERRORS.labels(exc.reason).inc()
             log.warning("feed poll failed", feed=spec.url, reason=exc.reason, error=str(exc)[:300])
         except Exception as exc:  # a feed must never take the fetcher down; the bug is logged in full
             result, code = "error", None
-            status.last_error = f"internal: {type(exc).__name__}: {exc}"
+            status.last_error, status.last_error_reason = f"{type(exc).__name__}: {exc}", "internal"
             metrics.POLL_ERRORS.labels("internal").inc()
             log.exception("feed poll crashed", feed=spec.url)
         metrics.POLLS.labels(result).inc()
@@ -102,7 +103,7 @@ class Poller:
             stage_metrics.MESSAGES_FAILED.labels(STAGE, "poll").inc()
         else:
             status.consecutive_failures = 0
-            status.last_error = None
+            status.last_error = status.last_error_reason = None
         metrics.FEEDS_FAILING.set(sum(1 for s in self.status.values() if s.consecutive_failures))
         delay = self.interval(spec)
         if status.consecutive_failures:

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from services.classifier.labeler import Labeler
+
+
+def _types(labeler: Labeler, text: str) -> list[str]:
+    return [e.sub_event_type for e in labeler.label(text).events]
+
+
+def test_real_strike(labeler: Labeler) -> None:
+    assert (
+        _types(labeler, "Turkish warplanes carried out air strikes on Kurdish positions in northern Iraq.")[0]
+        == "Air/drone strike"
+    )
+
+
+def test_threat_is_diplomacy_not_strike(labeler: Labeler) -> None:
+    types = _types(labeler, "Turkey threatened to launch air strikes on Kurdish positions in northern Iraq.")
+    assert types[0] == "Diplomacy"
+    assert "Air/drone strike" not in types
+
+
+def test_vow_and_plan_are_not_events(labeler: Labeler) -> None:
+    types = _types(labeler, "Iran vowed to retaliate with missile strikes if Israel attacked its nuclear sites.")
+    assert "Shelling/artillery/missile attack" not in types
+    assert "Diplomacy" in types
+    assert "Air/drone strike" not in _types(labeler, "The ministry said it plans to carry out air strikes next week.")
+
+
+def test_denial_is_attribution_not_the_attack(labeler: Labeler) -> None:
+    types = _types(labeler, "Moscow denied carrying out the air strike on the hospital.")
+    assert types[0] == "Attribution"
+    assert "Air/drone strike" not in types
+
+
+def test_claim_is_attribution_plus_the_attack(labeler: Labeler) -> None:
+    text = (
+        "Islamic State claimed responsibility for the suicide bombing at a mosque in Kabul that killed 20 worshippers."
+    )
+    types = _types(labeler, text)
+    assert "Suicide bomb" in types
+    assert "Attribution" in types
+
+
+def test_accusation_is_attribution(labeler: Labeler) -> None:
+    text = "Kyiv accused Russian forces of shelling the town of Kherson, killing two civilians."
+    types = _types(labeler, text)
+    assert {"Attribution", "Shelling/artillery/missile attack"} <= set(types)
+
+
+def test_multi_event_text(labeler: Labeler) -> None:
+    text = (
+        "Gunmen kidnapped 30 villagers in Zamfara state on Sunday. "
+        "Separately, police fired tear gas to disperse protesters in Lagos, and arrested 40 demonstrators."
+    )
+    types = set(_types(labeler, text))
+    assert {"Abduction/forced disappearance", "Protest with intervention"} <= types
+
+
+def test_specific_protest_type_absorbs_peaceful_protest(labeler: Labeler) -> None:
+    types = _types(labeler, "Police fired tear gas and water cannon to disperse protesters in Nairobi.")
+    assert types[0] == "Protest with intervention"
+    assert "Peaceful protest" not in types
+
+
+def test_other_languages(labeler: Labeler) -> None:
+    assert _types(labeler, "ВСУ обстреляли Донецк из РСЗО, повреждены дома.")[0] == "Shelling/artillery/missile attack"
+    assert _types(labeler, "قتل خمسة جنود في انفجار عبوة ناسفة استهدفت دورية")[0] == "Remote explosive/landmine/IED"
+    assert (
+        _types(labeler, "Des hommes armés ont enlevé dix personnes, dont des enfants.")[0]
+        == "Abduction/forced disappearance"
+    )
+    assert _types(labeler, "Україна та Росія провели обмін полоненими.")[0] == "Agreement"
+
+
+def test_no_event_in_unrelated_text(labeler: Labeler) -> None:
+    assert _types(labeler, "The central bank left interest rates unchanged on Thursday.") == []
+
+
+def test_title_counts(labeler: Labeler) -> None:
+    labels = labeler.label("Officials gave few details.", title="Earthquake strikes eastern Turkey")
+    assert labels.events[0].sub_event_type == "Natural disaster"
+    assert labels.theaters[0].country_code == "TR"
