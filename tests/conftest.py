@@ -6,6 +6,7 @@ import pytest
 from aiohttp import web
 
 from devtools.broker import EmbeddedBroker, free_port
+from devtools.feedserver import FeedServer
 from tests.loopback import Origin
 
 
@@ -28,3 +29,12 @@ async def origin() -> AsyncIterator[Origin]:
     served.base = f"http://127.0.0.1:{port}"
     yield served
     await runner.cleanup()
+
+
+@pytest.fixture
+async def feed_server() -> AsyncIterator[FeedServer]:
+    """The loopback feed server with the bundled demo feeds and pages."""
+    server = await FeedServer().start()
+    server.load_demo()
+    yield server
+    await server.stop()

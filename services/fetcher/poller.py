@@ -71,7 +71,7 @@ class Poller:
     @staticmethod
     def http_limits(settings: FetcherSettings) -> HttpLimits:
         return HttpLimits(
-            user_agent=settings.effective_user_agent,
+            user_agent=settings.user_agent_for(STAGE),
             max_bytes=settings.max_body_bytes,
             total_timeout_s=settings.request_timeout_s,
             max_redirects=settings.max_redirects,

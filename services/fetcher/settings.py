@@ -14,14 +14,8 @@ class FetcherSettings(StageSettings):
     # Consecutive failures back off from the feed's interval up to this.
     max_backoff_s: float = Field(default=6 * 3600.0, gt=0)
     max_concurrency: int = Field(default=32, ge=1)
-    contact_url: str = "https://sitrep.invalid/contact"
-    user_agent: str | None = None
     max_body_bytes: int = Field(default=15 * 1024 * 1024, ge=1024)
     request_timeout_s: float = Field(default=30.0, gt=0)
     max_redirects: int = Field(default=5, ge=0)
     # Item keys remembered per feed; enough to cover any feed's window several times over.
     seen_per_feed: int = Field(default=2000, ge=10)
-
-    @property
-    def effective_user_agent(self) -> str:
-        return self.user_agent or f"sitrep-fetcher/0.1 (+{self.contact_url})"

@@ -44,6 +44,9 @@ class StageSettings(BaseSettings):
     log_format: Literal["auto", "json", "console"] = "auto"
 
     allow_private_networks: bool = False
+    # The User-Agent names sitrep and whom to contact; operators set their own contact URL.
+    contact_url: str = "https://sitrep.invalid/contact"
+    user_agent: str | None = None
 
     # Kafka group rebalances wait for a dead member for this long; small keeps fail-over quick.
     session_timeout_ms: int = 10_000
@@ -67,6 +70,9 @@ class StageSettings(BaseSettings):
         if bool(self.kafka_ssl_certfile) != bool(self.kafka_ssl_keyfile):
             raise ValueError("SITREP_KAFKA_SSL_CERTFILE and SITREP_KAFKA_SSL_KEYFILE go together")
         return self
+
+    def user_agent_for(self, stage: str) -> str:
+        return self.user_agent or f"sitrep-{stage}/0.1 (+{self.contact_url})"
 
     def kafka_client_options(self) -> dict[str, Any]:
         """Connection options shared by every aiokafka client."""

@@ -33,7 +33,7 @@ class ParserHandler:
     @staticmethod
     def http_limits(settings: ParserSettings) -> HttpLimits:
         return HttpLimits(
-            user_agent=settings.effective_user_agent,
+            user_agent=settings.user_agent_for(STAGE),
             max_bytes=settings.max_page_bytes,
             total_timeout_s=settings.page_timeout_s,
             max_redirects=settings.max_redirects,

@@ -11,8 +11,6 @@ class ParserSettings(ConsumingStageSettings):
     group_id: str = "sitrep-parser"
     # Page fetches wait on the network, so more are in flight than there are extraction workers.
     concurrency: int = Field(default=16, ge=1)
-    contact_url: str = "https://sitrep.invalid/contact"
-    user_agent: str | None = None
     max_page_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     page_timeout_s: float = Field(default=20.0, gt=0)
     max_redirects: int = Field(default=5, ge=0)
@@ -24,7 +22,3 @@ class ParserSettings(ConsumingStageSettings):
     # A page yielding less text than this falls back to the feed's own content, when that is longer.
     min_text_chars: int = Field(default=200, ge=0)
     max_text_chars: int = Field(default=100_000, ge=1000)
-
-    @property
-    def effective_user_agent(self) -> str:
-        return self.user_agent or f"sitrep-parser/0.1 (+{self.contact_url})"

@@ -45,10 +45,11 @@ def page_ids(server: FeedServer) -> set[str]:
 
 
 @pytest.mark.timeout(300)
-async def test_feeds_to_enriched_exactly_once_then_304_then_new_item(broker: EmbeddedBroker, tmp_path: Path) -> None:
+async def test_feeds_to_enriched_exactly_once_then_304_then_new_item(
+    broker: EmbeddedBroker, feed_server: FeedServer, tmp_path: Path
+) -> None:
     topics = await Topics(broker.bootstrap).create()
-    server = await FeedServer().start()
-    server.load_demo()
+    server = feed_server
     server.put("/pages/russia-takes-on-isis.html", sample_page(), "text/html; charset=utf-8")
     analysis = [("/pages/russia-takes-on-isis.html", "Russia takes on ISIS")]
     server.put("/feeds/analysis.rss.xml", rss(server.base, analysis), "application/rss+xml")
@@ -102,7 +103,6 @@ async def test_feeds_to_enriched_exactly_once_then_304_then_new_item(broker: Emb
         assert late == {article_id(canonical_url(server.base + "/pages/late.html"))}
     finally:
         codes = [await stage.terminate() for stage in stages]
-        await server.stop()
     assert codes == [0, 0]
     # Read with the stages stopped (the end markers would otherwise be inputs to them).
     # Each article was published once over three fetcher runs, and enriched once.

@@ -69,3 +69,11 @@ def test_sasl_without_credentials_is_refused() -> None:
 def test_client_certificate_needs_its_key() -> None:
     with pytest.raises(ValidationError, match="go together"):
         StageSettings(kafka_bootstrap_servers="k:9093", kafka_security_protocol="SSL", kafka_ssl_certfile="/c.pem")
+
+
+def test_user_agent_names_sitrep_and_the_operators_contact(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
+    monkeypatch.setenv("SITREP_CONTACT_URL", "https://desk.example.org/sitrep")
+    assert FetcherSettings().user_agent_for("fetcher") == "sitrep-fetcher/0.1 (+https://desk.example.org/sitrep)"
+    monkeypatch.setenv("SITREP_USER_AGENT", "custom/1")
+    assert ParserSettings().user_agent_for("parser") == "custom/1"
