@@ -7,14 +7,18 @@ from typing import Annotated
 
 import typer
 from aiohttp import web
+from prometheus_client import REGISTRY
 
-from services.fetcher.feeds import load_feed_list
+from services.fetcher.feeds import FeedListWatcher
+from services.fetcher.metrics import FeedMetrics
+from services.fetcher.ownership import FeedOwnership, keep_membership
 from services.fetcher.poller import STAGE, Poller
 from services.fetcher.settings import FetcherSettings
 from services.fetcher.state import StateStore
 from services.kit.errors import ConfigError
 from services.kit.httpfetch import make_http_client
-from services.kit.service import stage_context
+from services.kit.kafka import make_consumer
+from services.kit.service import stage_context, start_client
 from services.kit.settings import load_settings
 
 app = typer.Typer(add_completion=False, help="Poll the feed list and publish each new item once to the items topic.")
@@ -33,7 +37,8 @@ class _FeedsRoute:
 
 
 async def serve(settings: FetcherSettings, once: bool) -> None:
-    feeds = load_feed_list(settings.feeds_file)
+    watcher = FeedListWatcher(settings.feeds_file)
+    feeds = watcher.load()
     route = _FeedsRoute()
     async with stage_context(STAGE, settings, [web.get("/feeds", route)]) as ctx:
         if ctx is None:
@@ -43,13 +48,31 @@ async def serve(settings: FetcherSettings, once: bool) -> None:
         )
         store = StateStore(settings, ctx.producer)
         ctx.health.add_readiness("state", lambda: None if store.loaded else "loading fetcher state")
-        await store.load()
-        poller = Poller(settings, feeds, store, client, ctx.producer, ctx.health)
-        route.poller = poller
+        await store.start()
+        ctx.stack.push_async_callback(store.stop)
         if once:
+            await store.take_over(set(range(store.partitions)))
+            poller = Poller(settings, store, client, ctx.producer, ctx.health)
+            poller.set_feeds(feeds)
+            route.poller = poller
             await poller.poll_all()
-        else:
-            await poller.run(ctx.stop)
+            return
+
+        ownership = FeedOwnership(store, settle=lambda which: poller.settle(which))
+        poller = Poller(settings, store, client, ctx.producer, ctx.health, owns=ownership.owns)
+        poller.set_feeds(feeds)
+        route.poller = poller
+        REGISTRY.register(FeedMetrics(poller))
+        consumer = make_consumer(settings, group_id=settings.group_id)
+        ownership.consumer = consumer
+        consumer.subscribe([settings.topic_fetcher_state], listener=ownership)
+        if not await start_client(consumer, "group member", ctx.stop):
+            return
+        # Leaving the group on exit hands this replica's feeds to the others at once.
+        ctx.stack.push_async_callback(consumer.stop)
+        membership = asyncio.create_task(keep_membership(consumer, ctx.stop))
+        await poller.run(ctx.stop, reload=watcher.changed)
+        await membership
 
 
 @app.command()

@@ -18,6 +18,7 @@ import feedparser
 import lxml.etree
 import lxml.html
 
+from services.fetcher.decoding import feed_to_utf8
 from services.fetcher.feeds import FeedSpec
 from services.kit.errors import FetchError
 from services.kit.models import NewsItem
@@ -31,6 +32,13 @@ MAX_CONTENT_CHARS = 200_000
 
 def _capped(text: str | None, limit: int) -> str | None:
     return text[:limit] if text else text
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    entries: list[Entry]
+    #: RSS <ttl>: minutes the feed asks clients to wait between polls
+    ttl_minutes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,23 +119,27 @@ def _json_feed(content: bytes) -> list[dict[str, Any]]:
     return entries
 
 
-def parse_entries(content: bytes, headers: Mapping[str, str], final_url: str, spec: FeedSpec) -> list[Entry]:
-    """Every entry of the feed that has an article URL, oldest first."""
+def parse_entries(content: bytes, headers: Mapping[str, str], final_url: str, spec: FeedSpec) -> ParsedFeed:
+    """Every entry of the feed that has an article URL, oldest first, and the feed's <ttl>."""
     if not content.strip():
         raise FetchError("empty body", reason="empty_body")
     content_type = headers.get("content-type", "")
     raw_entries: list[Any]
+    ttl: str | None = None
     if _looks_like_json(content, content_type):
         raw_entries = _json_feed(content)
     else:
+        # Decoded here, not by feedparser, which trusts declared charsets that are often wrong.
+        media_type = content_type.split(";")[0].strip() or "application/xml"
         parsed = feedparser.parse(
-            io.BytesIO(content),
-            response_headers={"content-type": content_type or "application/xml", "content-location": final_url},
+            io.BytesIO(feed_to_utf8(content, content_type)),
+            response_headers={"content-type": f"{media_type}; charset=utf-8", "content-location": final_url},
         )
         if not parsed.entries and (parsed.bozo or not parsed.version):
             problem = parsed.get("bozo_exception") or "no feed format recognised"
             raise FetchError(f"not a feed: {problem}", reason="not_a_feed")
         raw_entries = list(parsed.entries)
+        ttl = parsed.feed.get("ttl")
 
     guid_counts = Counter(e.get("id") for e in raw_entries if e.get("id"))
     fetched_at = datetime.now(UTC)
@@ -172,4 +184,4 @@ def parse_entries(content: bytes, headers: Mapping[str, str], final_url: str, sp
         )
         entries.append(Entry(key, item))
     entries.sort(key=lambda e: e.item.published_at or fetched_at)
-    return entries
+    return ParsedFeed(entries, ttl)

@@ -8,7 +8,11 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from services.fetcher import metrics
 from services.kit.errors import ConfigError
+from services.kit.logs import get_logger
+
+log = get_logger(__name__)
 
 
 class FeedSpec(BaseModel):
@@ -50,3 +54,40 @@ def load_feed_list(path: Path) -> list[FeedSpec]:
     if len(unique) != len(feeds):
         raise ConfigError(f"feed list {path} names a url twice")
     return feeds
+
+
+class FeedListWatcher:
+    """Re-reads the feed list when the file changes. Kubernetes updates a mounted ConfigMap by
+    swapping a symlink, so the followed file's identity and mtime are compared, not its path."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._signature: tuple[int, int, int] | None = None
+
+    def _current(self) -> tuple[int, int, int] | None:
+        try:
+            st = self.path.stat()
+        except OSError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    def load(self) -> list[FeedSpec]:
+        """The list now; raises ConfigError when it is unreadable."""
+        self._signature = self._current()
+        return load_feed_list(self.path)
+
+    def changed(self) -> list[FeedSpec] | None:
+        """The new list when the file changed and is valid; None otherwise (a bad edit is
+        logged and counted once, and the list in force stays)."""
+        signature = self._current()
+        if signature is None or signature == self._signature:
+            return None
+        self._signature = signature
+        try:
+            feeds = load_feed_list(self.path)
+        except ConfigError as exc:
+            metrics.FEED_LIST_ERRORS.inc()
+            log.error("feed list change refused; keeping the current list", error=str(exc)[:500])
+            return None
+        log.info("feed list reloaded", feeds=len(feeds))
+        return feeds

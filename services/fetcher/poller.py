@@ -1,13 +1,14 @@
-"""Polls each feed on its schedule and publishes its new items once."""
+"""Polls each feed this replica owns on its own schedule and publishes its new items once."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import functools
-import random
 import time
-from dataclasses import asdict, dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,14 +18,16 @@ from aiokafka import AIOKafkaProducer
 from services.fetcher import metrics
 from services.fetcher.entries import parse_entries
 from services.fetcher.feeds import FeedSpec
+from services.fetcher.schedule import Bounds, learnt_interval_s, next_interval_s, server_floor_s
 from services.fetcher.settings import FetcherSettings
 from services.fetcher.state import StateStore
 from services.kit import metrics as stage_metrics
-from services.kit.errors import SitrepError
+from services.kit.errors import FetchError, SitrepError
 from services.kit.health import Health
-from services.kit.httpfetch import HttpLimits, fetch
+from services.kit.httpfetch import HttpLimits, fetch, retry_after_s
 from services.kit.kafka import Output, send_all
 from services.kit.logs import get_logger
+from services.kit.politeness import HostLimiter
 
 log = get_logger(__name__)
 
@@ -33,40 +36,53 @@ STAGE = "fetcher"
 
 @dataclass
 class FeedStatus:
-    url: str
-    name: str | None
-    kind: str
+    spec: FeedSpec
     last_result: str | None = None
     last_status: int | None = None
     last_error: str | None = None
     last_error_reason: str | None = None
     consecutive_failures: int = 0
-    last_polled_at: str | None = None
-    next_poll_in_s: float | None = None
+    broken: bool = False
+    last_polled_at: datetime | None = None
+    interval_s: float | None = None
+    server_floor_s: float | None = None
+    next_due: float = 0.0
+    polls: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
     items_published: int = 0
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    result: str
+    status: int
+    floor_s: float | None
 
 
 class Poller:
     def __init__(
         self,
         settings: FetcherSettings,
-        feeds: list[FeedSpec],
         store: StateStore,
         client: httpx.AsyncClient,
         producer: AIOKafkaProducer,
         health: Health,
+        owns: Callable[[str], bool] = lambda _: True,
     ) -> None:
         self.settings = settings
-        self.feeds = feeds
         self.store = store
         self.client = client
         self.producer = producer
         self.health = health
+        self.owns = owns
         self.limits = self.http_limits(settings)
-        self.status = {f.url: FeedStatus(f.url, f.name, f.kind) for f in feeds}
-        self._next_due: dict[str, float] = {f.url: 0.0 for f in feeds}
+        self.bounds = Bounds(
+            settings.poll_interval_s, settings.min_interval_s, settings.max_interval_s, settings.max_backoff_s
+        )
+        self.limiter = HostLimiter(settings.per_host_concurrency, settings.per_host_gap_s)
+        self.status: dict[str, FeedStatus] = {}
         self._slots = asyncio.Semaphore(settings.max_concurrency)
-        metrics.FEEDS.set(len(feeds))
+        self._running: dict[str, asyncio.Task[None]] = {}
 
     @staticmethod
     def http_limits(settings: FetcherSettings) -> HttpLimits:
@@ -77,71 +93,94 @@ class Poller:
             max_redirects=settings.max_redirects,
         )
 
-    def interval(self, spec: FeedSpec) -> float:
-        return spec.interval_seconds or self.settings.poll_interval_s
+    def set_feeds(self, feeds: Iterable[FeedSpec]) -> None:
+        """Adopt a (re-read) feed list: new feeds are due now, removed ones stop, edits apply."""
+        wanted = {feed.url: feed for feed in feeds}
+        for url in list(self.status):
+            if url not in wanted:
+                del self.status[url]
+        for url, spec in wanted.items():
+            if url in self.status:
+                self.status[url].spec = spec
+            else:
+                self.status[url] = FeedStatus(spec)
+        metrics.FEEDS.set(len(self.status))
+
+    def is_stale(self, url: str) -> bool:
+        state = self.store.feeds.get(url)
+        newest = state.newest_item_at if state else None
+        return newest is not None and (datetime.now(UTC) - newest).total_seconds() > self.settings.stale_after_s
 
     async def poll(self, spec: FeedSpec) -> None:
         """One poll of one feed. Never raises: every failure is classified, counted and backed off."""
-        status = self.status[spec.url]
-        status.last_polled_at = datetime.now(UTC).isoformat()
+        status = self.status.get(spec.url) or FeedStatus(spec)
+        status.last_polled_at = datetime.now(UTC)
+        retry_after: float | None = None
         try:
-            result, code = await self._poll(spec, status)
+            async with self.limiter.slot(spec.url):
+                outcome = await self._poll(spec, status)
         except SitrepError as exc:
-            result, code = "error", None
+            outcome = _Outcome("error", getattr(exc, "status", 0), None)
             status.last_error, status.last_error_reason = str(exc), exc.reason
-            metrics.POLL_ERRORS.labels(exc.reason).inc()
+            retry_after = getattr(exc, "retry_after_s", None)
             log.warning("feed poll failed", feed=spec.url, reason=exc.reason, error=str(exc)[:300])
         except Exception as exc:  # a feed must never take the fetcher down; the bug is logged in full
-            result, code = "error", None
+            outcome = _Outcome("error", 0, None)
             status.last_error, status.last_error_reason = f"{type(exc).__name__}: {exc}", "internal"
-            metrics.POLL_ERRORS.labels("internal").inc()
             log.exception("feed poll crashed", feed=spec.url)
-        metrics.POLLS.labels(result).inc()
-        status.last_result, status.last_status = result, code or status.last_status
-        if result == "error":
+        status.polls[outcome.result] += 1
+        status.last_result, status.last_status = outcome.result, outcome.status or status.last_status
+        metrics.POLLS.labels(outcome.result).inc()
+        if outcome.result == "error":
+            reason = status.last_error_reason or "internal"
+            status.errors[reason] += 1
+            metrics.POLL_ERRORS.labels(reason).inc()
+            stage_metrics.MESSAGES_FAILED.labels(STAGE, reason).inc()
             status.consecutive_failures += 1
-            stage_metrics.MESSAGES_FAILED.labels(STAGE, "poll").inc()
         else:
             status.consecutive_failures = 0
             status.last_error = status.last_error_reason = None
-        metrics.FEEDS_FAILING.set(sum(1 for s in self.status.values() if s.consecutive_failures))
-        delay = self.interval(spec)
-        if status.consecutive_failures:
-            delay = min(delay * 2 ** (status.consecutive_failures - 1), self.settings.max_backoff_s)
-            delay *= random.uniform(0.8, 1.2)
-        self._next_due[spec.url] = time.monotonic() + delay
-        status.next_poll_in_s = round(delay, 1)
+            status.server_floor_s = outcome.floor_s if outcome.floor_s is not None else status.server_floor_s
+        status.broken = status.consecutive_failures >= self.settings.broken_after_failures
+        state = self.store.feeds.get(spec.url)
+        status.interval_s = next_interval_s(
+            self.bounds,
+            fixed_s=spec.interval_seconds,
+            learnt_s=state.adaptive_interval_s if state else None,
+            floor_s=status.server_floor_s,
+            failures=status.consecutive_failures,
+            retry_after=retry_after,
+        )
+        status.next_due = time.monotonic() + status.interval_s
 
-    async def _poll(self, spec: FeedSpec, status: FeedStatus) -> tuple[str, int]:
-        state = self.store.get(spec.url)
+    async def _poll(self, spec: FeedSpec, status: FeedStatus) -> _Outcome:
+        state = self.store.snapshot(spec.url)
         headers = {}
         if state.etag:
             headers["If-None-Match"] = state.etag
         if state.last_modified:
             headers["If-Modified-Since"] = state.last_modified
         response = await fetch(self.client, spec.url, self.limits, headers)
+        now = datetime.now(UTC)
         if response.status == 304:
             # Also when no validator was sent: the server says nothing changed, so nothing is new.
-            return "not_modified", 304
+            return _Outcome("not_modified", 304, server_floor_s(response.headers, None, now))
         if response.status != 200:
-            kind = "http_429" if response.status == 429 else f"http_{response.status // 100}xx"
-            raise SitrepError(f"HTTP {response.status}", reason=kind, retriable=response.status >= 500)
-        entries = parse_entries(response.content, response.headers, response.final_url, spec)
-        stage_metrics.MESSAGES_IN.labels(STAGE).inc(len(entries))
+            raise HttpStatusError(response.status, retry_after_s(response.headers.get("retry-after"), now))
+        feed = parse_entries(response.content, response.headers, response.final_url, spec)
+        stage_metrics.MESSAGES_IN.labels(STAGE).inc(len(feed.entries))
         seen = set(state.seen)
         new = []
-        for entry in entries:
+        for entry in feed.entries:
             if entry.key in seen:
                 continue
-            if entry.item.article_id in self.store.published:
+            if self.store.is_published(entry.item.article_id):
                 metrics.ITEMS_DUPLICATE.inc()
                 continue
-            self.store.published.add(entry.item.article_id)  # claimed before the await: feeds poll concurrently
+            self.store.claim(entry.item.article_id)  # before the awaits: feeds poll concurrently
             new.append(entry)
         await send_all(
-            self.producer,
-            [Output(self.settings.topic_items, e.item.article_id, e.item) for e in new],
-            stage=STAGE,
+            self.producer, [Output(self.settings.topic_items, e.item.article_id, e.item) for e in new], stage=STAGE
         )
         metrics.ITEMS_NEW.inc(len(new))
         status.items_published += len(new)
@@ -149,54 +188,96 @@ class Poller:
         state.etag = response.headers.get("etag") or state.etag
         state.last_modified = response.headers.get("last-modified") or state.last_modified
         state.final_url = response.final_url
-        state.last_success_at = datetime.now(UTC)
-        dated = [e.item.published_at for e in entries if e.item.published_at]
+        state.last_success_at = now
+        dated = [e.item.published_at for e in feed.entries if e.item.published_at]
         state.newest_item_at = max(dated, default=state.newest_item_at)
-        state.remember([e.key for e in entries], [e.item.article_id for e in entries], self.settings.seen_per_feed)
+        state.adaptive_interval_s = learnt_interval_s(dated) or state.adaptive_interval_s
+        keys = [e.key for e in feed.entries]
+        state.remember(keys, [e.item.article_id for e in feed.entries], max(self.settings.seen_per_feed, 2 * len(keys)))
         await self.store.save(state)
         if new:
-            log.info("feed polled", feed=spec.url, entries=len(entries), new=len(new))
-        return "ok", 200
+            log.info("feed polled", feed=spec.url, entries=len(feed.entries), new=len(new))
+        return _Outcome("ok", 200, server_floor_s(response.headers, feed.ttl_minutes, now))
 
     async def _poll_bounded(self, spec: FeedSpec) -> None:
         async with self._slots:
             await self.poll(spec)
 
     async def poll_all(self) -> None:
-        await asyncio.gather(*(self._poll_bounded(spec) for spec in self.feeds))
+        await asyncio.gather(*(self._poll_bounded(s.spec) for s in list(self.status.values())))
 
-    async def run(self, stop: asyncio.Event) -> None:
-        running: dict[str, asyncio.Task[None]] = {}
+    def _start_due(self) -> None:
+        now = time.monotonic()
+        for url, status in self.status.items():
+            if url not in self._running and status.next_due <= now and self.owns(url):
+                task = asyncio.create_task(self._poll_bounded(status.spec))
+                self._running[url] = task
+                task.add_done_callback(functools.partial(_forget, self._running, url))
+
+    async def run(self, stop: asyncio.Event, reload: Callable[[], list[FeedSpec] | None] | None = None) -> None:
+        next_reload = time.monotonic() + self.settings.feeds_reload_interval_s
         while not stop.is_set():
             self.health.beat()
-            now = time.monotonic()
-            for spec in self.feeds:
-                if spec.url not in running and self._next_due[spec.url] <= now:
-                    task = asyncio.create_task(self._poll_bounded(spec))
-                    running[spec.url] = task
-                    task.add_done_callback(functools.partial(_forget, running, spec.url))
-            idle = [due for url, due in self._next_due.items() if url not in running]
-            wait = max(0.05, min(1.0, min(idle, default=now + 1.0) - now))
+            if reload and time.monotonic() >= next_reload:
+                next_reload = time.monotonic() + self.settings.feeds_reload_interval_s
+                if (feeds := reload()) is not None:
+                    self.set_feeds(feeds)
+            self._start_due()
+            idle = [s.next_due for url, s in self.status.items() if url not in self._running and self.owns(url)]
+            wait = max(0.05, min(1.0, min(idle, default=time.monotonic() + 1.0) - time.monotonic()))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), wait)
-        if running:
-            log.info("draining feed polls", count=len(running))
-            _, unfinished = await asyncio.wait(running.values(), timeout=self.settings.drain_timeout_s)
+        await self.settle(lambda _: True)
+
+    async def settle(self, which: Callable[[str], bool]) -> None:
+        """Let in-flight polls of the chosen feeds finish (within the drain time), so that a feed
+        handed to another replica is never polled by two at once."""
+        tasks = [task for url, task in self._running.items() if which(url)]
+        if tasks:
+            log.info("waiting for feed polls to finish", count=len(tasks))
+            _, unfinished = await asyncio.wait(tasks, timeout=self.settings.drain_timeout_s)
             for task in unfinished:
                 task.cancel()
 
     def feeds_status(self) -> list[dict[str, Any]]:
         now = time.monotonic()
         out = []
-        for spec in self.feeds:
-            entry = asdict(self.status[spec.url])
-            entry["next_poll_in_s"] = round(max(0.0, self._next_due[spec.url] - now), 1)
-            state = self.store.feeds.get(spec.url)
-            entry["etag"] = state.etag if state else None
-            entry["last_modified"] = state.last_modified if state else None
-            entry["newest_item_at"] = state.newest_item_at.isoformat() if state and state.newest_item_at else None
-            out.append(entry)
+        for url, status in self.status.items():
+            state = self.store.feeds.get(url)
+            out.append(
+                {
+                    "url": url,
+                    "name": status.spec.name,
+                    "kind": status.spec.kind,
+                    "owned": self.owns(url),
+                    "last_result": status.last_result,
+                    "last_status": status.last_status,
+                    "last_error": status.last_error,
+                    "last_error_reason": status.last_error_reason,
+                    "consecutive_failures": status.consecutive_failures,
+                    "broken": status.broken,
+                    "stale": self.is_stale(url),
+                    "last_polled_at": status.last_polled_at.isoformat() if status.last_polled_at else None,
+                    "interval_s": round(status.interval_s, 1) if status.interval_s else None,
+                    "next_poll_in_s": round(max(0.0, status.next_due - now), 1),
+                    "items_published": status.items_published,
+                    "etag": state.etag if state else None,
+                    "last_modified": state.last_modified if state else None,
+                    "last_success_at": state.last_success_at.isoformat() if state and state.last_success_at else None,
+                    "newest_item_at": state.newest_item_at.isoformat() if state and state.newest_item_at else None,
+                }
+            )
         return out
+
+
+class HttpStatusError(FetchError):
+    """A feed answered with a status that is neither 200 nor 304."""
+
+    def __init__(self, status: int, retry_after: float | None) -> None:
+        reason = "http_429" if status == 429 else f"http_{status // 100}xx"
+        super().__init__(f"HTTP {status}", reason=reason, retriable=status == 429 or status >= 500)
+        self.status = status
+        self.retry_after_s = retry_after if status in (429, 503) else None
 
 
 def _forget(running: dict[str, asyncio.Task[None]], url: str, _: asyncio.Task[None]) -> None:

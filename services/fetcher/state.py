@@ -1,13 +1,21 @@
 """The fetcher's memory (validators and seen items per feed), kept in a compacted Kafka topic
-keyed by feed URL, so that a fetcher pod is stateless: a new one reads the topic and goes on."""
+keyed by feed URL, so that fetcher pods are stateless.
+
+One consumer tails the whole topic, so every replica sees what every feed has published (an
+article carried by feeds of two replicas still goes out once). For the partitions this replica
+owns it is the only writer: once caught up on them, it trusts its own copy and ignores the
+echo of its writes."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
+from collections import Counter
 from datetime import datetime
 
-from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.partitioner import murmur2
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from services.fetcher.settings import FetcherSettings
@@ -27,11 +35,13 @@ class FeedState(BaseModel):
     last_modified: str | None = None
     #: item keys, oldest first
     seen: list[str] = []
-    #: article ids published from this feed, oldest first (cross-feed dedup)
+    #: article ids of this feed's items, oldest first (cross-feed dedup)
     articles: list[str] = []
     final_url: str | None = None
     last_success_at: datetime | None = None
     newest_item_at: datetime | None = None
+    #: the interval learnt from how often the feed publishes
+    adaptive_interval_s: float | None = None
 
     def remember(self, keys: list[str], article_ids: list[str], limit: int) -> None:
         self.seen = _bounded_union(self.seen, keys, limit)
@@ -40,68 +50,122 @@ class FeedState(BaseModel):
 
 def _bounded_union(old: list[str], new: list[str], limit: int) -> list[str]:
     """Old then new, each key once at its latest position, the newest `limit` kept."""
-    merged = dict.fromkeys(k for k in old if k not in set(new))
+    fresh = set(new)
+    merged = dict.fromkeys(k for k in old if k not in fresh)
     merged.update(dict.fromkeys(new))
     return list(merged)[-limit:]
+
+
+def partition_for(feed_url: str, partitions: int) -> int:
+    """The partition Kafka's default partitioner gives this key (murmur2, as the Java client)."""
+    hashed: int = murmur2(feed_url.encode("utf-8"))
+    return (hashed & 0x7FFFFFFF) % partitions
 
 
 class StateStore:
     def __init__(self, settings: FetcherSettings, producer: AIOKafkaProducer) -> None:
         self._settings = settings
+        self._topic = settings.topic_fetcher_state
         self._producer = producer
         self.feeds: dict[str, FeedState] = {}
-        #: article ids any feed has published: an article carried by two feeds goes out once
-        self.published: set[str] = set()
-        self.loaded = False
+        self.partitions = 0
+        #: partitions whose state this replica writes, and so no longer reads back
+        self.authoritative: set[int] = set()
+        self._references: Counter[str] = Counter()
+        self._claimed: set[str] = set()
+        self._markers: dict[str, asyncio.Future[None]] = {}
+        self._consumer: AIOKafkaConsumer | None = None
+        self._tail: asyncio.Task[None] | None = None
 
-    def get(self, feed_url: str) -> FeedState:
-        return self.feeds.setdefault(feed_url, FeedState(feed_url=feed_url))
+    @property
+    def loaded(self) -> bool:
+        return self._tail is not None
 
-    async def load(self) -> None:
-        """Read the state topic to its end. The end is found by a marker this call writes to each
-        partition, because a broker's end offsets can be stale (and are wrong on some brokers)."""
-        topic = self._settings.topic_fetcher_state
-        partitions = sorted(await self._producer.partitions_for(topic))
+    async def start(self) -> None:
+        self.partitions = len(await self._producer.partitions_for(self._topic))
+        self._consumer = make_consumer(self._settings, group_id=None)
+        await self._consumer.start()
+        assigned = [TopicPartition(self._topic, p) for p in range(self.partitions)]
+        self._consumer.assign(assigned)
+        await self._consumer.seek_to_beginning(*assigned)
+        self._tail = asyncio.create_task(self._follow(self._consumer))
+
+    async def stop(self) -> None:
+        if self._tail:
+            self._tail.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._tail
+        if self._consumer:
+            await self._consumer.stop()
+
+    async def take_over(self, partitions: set[int]) -> None:
+        """Read these partitions to their current end, then own them.
+
+        The end is found by a marker this call writes to each partition and waits to read back:
+        a broker's reported end offsets can be stale (and are wrong on some brokers)."""
         marker = f"{_MARKER_PREFIX}{uuid.uuid4()}"
-        # An explicit partition per marker: the key alone would send them all to one partition.
-        acks = [await self._producer.send(topic, b"{}", key=marker.encode(), partition=p) for p in partitions]
-        await asyncio.gather(*acks)
-        consumer = make_consumer(self._settings, group_id=None)
-        await consumer.start()
-        try:
-            assigned = [TopicPartition(topic, p) for p in partitions]
-            consumer.assign(assigned)
-            await consumer.seek_to_beginning(*assigned)
-            waiting = set(partitions)
-            while waiting:
-                batches = await consumer.getmany(timeout_ms=1000)
-                for tp, records in batches.items():
-                    for record in records:
-                        key = record.key.decode("utf-8", "replace") if record.key else ""
-                        if key == marker:
-                            waiting.discard(tp.partition)
-                        elif not key.startswith(_MARKER_PREFIX):
-                            self._apply(key, record.value)
-        finally:
-            await consumer.stop()
-        # Tombstones let compaction drop the markers.
-        acks = [await self._producer.send(topic, None, key=marker.encode(), partition=p) for p in partitions]
-        await asyncio.gather(*acks)
-        for state in self.feeds.values():
-            self.published.update(state.articles)
-        self.loaded = True
-        log.info("fetcher state loaded", feeds=len(self.feeds), articles=len(self.published))
+        waits = []
+        for partition in sorted(partitions):
+            key = f"{marker}:{partition}"
+            waits.append(self._markers.setdefault(key, asyncio.get_running_loop().create_future()))
+            await self._producer.send_and_wait(self._topic, b"{}", key=key.encode(), partition=partition)
+        await asyncio.gather(*waits)
+        self.authoritative |= partitions
+        for partition in partitions:  # tombstones let compaction drop the markers
+            await self._producer.send(self._topic, None, key=f"{marker}:{partition}".encode(), partition=partition)
+        log.info("fetcher state taken over", partitions=sorted(partitions), feeds=len(self.feeds))
 
-    def _apply(self, key: str, value: bytes | None) -> None:
-        if value is None:
-            self.feeds.pop(key, None)
+    def hand_over(self, partitions: set[int]) -> None:
+        self.authoritative -= partitions
+
+    async def _follow(self, consumer: AIOKafkaConsumer) -> None:
+        while True:
+            for records in (await consumer.getmany(timeout_ms=1000)).values():
+                for record in records:
+                    self._apply(record)
+
+    def _apply(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        key = record.key.decode("utf-8", "replace") if record.key else ""
+        if key.startswith(_MARKER_PREFIX):
+            waiter = self._markers.pop(key, None)
+            if waiter and not waiter.done():
+                waiter.set_result(None)
+            return
+        if record.partition in self.authoritative:
+            return  # the echo of our own write
+        if record.value is None:
+            self._replace(key, None)
             return
         try:
-            self.feeds[key] = FeedState.model_validate_json(value)
+            self._replace(key, FeedState.model_validate_json(record.value))
         except ValidationError as exc:
             log.warning("unreadable fetcher state ignored", feed=key, error=str(exc)[:200])
 
+    def _replace(self, feed_url: str, state: FeedState | None) -> None:
+        old = self.feeds.pop(feed_url, None)
+        if old:
+            for article in old.articles:
+                self._references[article] -= 1
+                if self._references[article] <= 0:
+                    del self._references[article]
+        if state:
+            self.feeds[feed_url] = state
+            self._references.update(state.articles)
+
+    def snapshot(self, feed_url: str) -> FeedState:
+        """A copy of the feed's state to work on; `save` makes it the feed's state."""
+        state = self.feeds.get(feed_url)
+        return state.model_copy(deep=True) if state else FeedState(feed_url=feed_url)
+
+    def is_published(self, article_id: str) -> bool:
+        return self._references[article_id] > 0 or article_id in self._claimed
+
+    def claim(self, article_id: str) -> None:
+        """Mark an article as going out now, before the awaits that publish it and save state."""
+        self._claimed.add(article_id)
+
     async def save(self, state: FeedState) -> None:
-        await send_all(
-            self._producer, [Output(self._settings.topic_fetcher_state, state.feed_url, state)], stage="fetcher"
-        )
+        self._replace(state.feed_url, state)
+        self._claimed.difference_update(state.articles)
+        partition = partition_for(state.feed_url, self.partitions)
+        await send_all(self._producer, [Output(self._topic, state.feed_url, state, partition)], stage="fetcher")

@@ -8,6 +8,8 @@ import asyncio
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 
 import httpx
 
@@ -88,3 +90,22 @@ async def fetch(
     except (httpx.HTTPError, TimeoutError, ssl.SSLError) as exc:
         reason, retriable = _classify(exc)
         raise FetchError(f"{url}: {reason}: {exc or type(exc).__name__}", reason=reason, retriable=retriable) from exc
+
+
+def seconds_until(value: str, now: datetime) -> float | None:
+    """Seconds from now until an HTTP date; None when it is not one."""
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - now).total_seconds())
+
+
+def retry_after_s(value: str | None, now: datetime) -> float | None:
+    """Retry-After as seconds, from either of its forms (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    return float(value) if value.isdigit() else seconds_until(value, now)

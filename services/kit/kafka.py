@@ -25,6 +25,8 @@ class Output:
     topic: str
     key: str | None
     value: BaseModel
+    #: None lets the producer's partitioner choose from the key
+    partition: int | None = None
 
     def encode(self) -> tuple[bytes | None, bytes]:
         return (self.key.encode() if self.key is not None else None), self.value.model_dump_json().encode()
@@ -68,7 +70,7 @@ async def send_all(producer: AIOKafkaProducer, outputs: Sequence[Output], *, sta
             acks = []
             for output in outputs:
                 key, value = output.encode()
-                acks.append(await producer.send(output.topic, value, key=key))
+                acks.append(await producer.send(output.topic, value, key=key, partition=output.partition))
             await asyncio.gather(*acks)
         except UNDELIVERABLE:
             raise

@@ -5,28 +5,15 @@ from __future__ import annotations
 import asyncio
 import random
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 import httpx
 
 from services.kit.errors import FetchError
-from services.kit.httpfetch import FetchedResponse, HttpLimits, fetch
+from services.kit.httpfetch import FetchedResponse, HttpLimits, fetch, retry_after_s
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Longer waits than this are not worth holding a message for; the feed content is used instead.
 MAX_RETRY_AFTER_S = 30.0
-
-
-def retry_after_s(value: str | None) -> float | None:
-    """Retry-After as seconds, from either of its forms (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    try:
-        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return None
 
 
 async def fetch_page(client: httpx.AsyncClient, url: str, limits: HttpLimits, attempts: int) -> FetchedResponse:
@@ -47,7 +34,7 @@ async def fetch_page(client: httpx.AsyncClient, url: str, limits: HttpLimits, at
             return response
         retriable = status == 429 or status >= 500
         reason = "http_429" if status == 429 else f"http_{status // 100}xx"
-        wait = retry_after_s(response.headers.get("retry-after"))
+        wait = retry_after_s(response.headers.get("retry-after"), datetime.now(UTC))
         if not retriable or attempt == attempts or (wait is not None and wait > MAX_RETRY_AFTER_S):
             raise FetchError(f"{url}: HTTP {status}", reason=reason, retriable=retriable)
         await asyncio.sleep(wait if wait is not None else random.uniform(0.5, 1.5) * attempt)

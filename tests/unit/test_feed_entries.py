@@ -21,7 +21,7 @@ RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 
 
 def test_rss_items_oldest_first_with_canonical_ids() -> None:
-    entries = parse_entries(RSS, {"content-type": "application/rss+xml"}, SPEC.url, SPEC)
+    entries = parse_entries(RSS, {"content-type": "application/rss+xml"}, SPEC.url, SPEC).entries
     assert [e.item.title for e in entries] == ["First", "Second"]
     first, second = (e.item for e in entries)
     assert first.url == "https://feeds.example/a"  # relative link resolved against the feed
@@ -39,7 +39,7 @@ def test_atom() -> None:
     atom = b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>MoD</title>
     <entry><id>tag:mod,2026:1</id><title>Statement</title><link rel="alternate" href="https://mod.example/s1"/>
     <updated>2026-03-01T08:00:00Z</updated><summary>Minister said.</summary></entry></feed>"""
-    (entry,) = parse_entries(atom, {"content-type": "application/atom+xml"}, SPEC.url, SPEC)
+    (entry,) = parse_entries(atom, {"content-type": "application/atom+xml"}, SPEC.url, SPEC).entries
     assert entry.item.url == "https://mod.example/s1"
     assert entry.item.guid == "tag:mod,2026:1"
     assert entry.item.published_at == datetime(2026, 3, 1, 8, tzinfo=UTC)
@@ -59,7 +59,8 @@ def test_json_feed() -> None:
             }
         ],
     }
-    (entry,) = parse_entries(json.dumps(document).encode(), {"content-type": "application/feed+json"}, SPEC.url, SPEC)
+    content_type = {"content-type": "application/feed+json"}
+    (entry,) = parse_entries(json.dumps(document).encode(), content_type, SPEC.url, SPEC).entries
     assert entry.item.url == "https://j.example/1"
     assert entry.item.content == "Body"
     assert entry.item.published_at == datetime(2026, 3, 1, 8, tzinfo=UTC)
@@ -71,7 +72,7 @@ def test_identity_rules() -> None:
     <item><title>B</title><link>https://x.example/2</link><guid>same</guid></item>
     <item><title>C</title><link>https://x.example/3</link></item>
     </channel></rss>"""
-    keys = sorted(e.key.split(":")[0] for e in parse_entries(rss, {}, SPEC.url, SPEC))
+    keys = sorted(e.key.split(":")[0] for e in parse_entries(rss, {}, SPEC.url, SPEC).entries)
     assert keys == ["guid+link", "guid+link", "link"]
 
 
@@ -95,3 +96,9 @@ def test_html_to_text() -> None:
     assert html_to_text("<p>One <b>bold</b></p><p>Two<br>lines</p>") == "One bold\n\nTwo\nlines"
     assert html_to_text("plain") == "plain"
     assert html_to_text("  ") is None
+
+
+def test_rss_ttl_is_reported() -> None:
+    rss = b"""<rss version="2.0"><channel><title>T</title><ttl>60</ttl>
+    <item><title>A</title><link>https://x.example/1</link></item></channel></rss>"""
+    assert parse_entries(rss, {}, SPEC.url, SPEC).ttl_minutes == "60"
