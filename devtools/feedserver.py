@@ -33,6 +33,7 @@ class Hit:
     path: str
     status: int
     conditional: bool
+    agent: str = ""
 
 
 class FeedServer:
@@ -58,17 +59,18 @@ class FeedServer:
     async def _serve(self, request: web.Request) -> web.StreamResponse:
         resource = self.resources.get(request.path)
         conditional = "If-None-Match" in request.headers or "If-Modified-Since" in request.headers
+        agent = request.headers.get("User-Agent", "")
         if resource is None:
-            self.hits.append(Hit(request.path, 404, conditional))
+            self.hits.append(Hit(request.path, 404, conditional, agent))
             return web.Response(status=404, text="not found")
         validators = {"ETag": resource.etag, "Last-Modified": format_datetime(resource.modified, usegmt=True)}
         if request.headers.get("If-None-Match") == resource.etag or (
             "If-None-Match" not in request.headers
             and request.headers.get("If-Modified-Since") == validators["Last-Modified"]
         ):
-            self.hits.append(Hit(request.path, 304, conditional))
+            self.hits.append(Hit(request.path, 304, conditional, agent))
             return web.Response(status=304, headers=validators)
-        self.hits.append(Hit(request.path, 200, conditional))
+        self.hits.append(Hit(request.path, 200, conditional, agent))
         return web.Response(body=resource.body, headers=validators | {"Content-Type": resource.content_type})
 
     async def start(self) -> FeedServer:

@@ -41,9 +41,11 @@ class _Host:
     # FIFO of waiters for a slot; a released slot is handed to the first live one, so arrival
     # order is kept and a newcomer cannot overtake the queue.
     waiters: deque[asyncio.Future[None]] = field(default_factory=deque)
-    # Earliest loop time the next request may start; reserved, not observed, so concurrent
-    # waiters get start times min_gap_s apart.
-    next_start: float = 0.0
+    # The start chain: resolves to the loop time at which the latest request in start order
+    # actually started. Each request takes its place in the chain synchronously (the reservation)
+    # and sleeps until min_gap_s after its predecessor's real start. Spacing from real starts, not
+    # from reserved times, keeps the gap even when the loop runs late and a wake-up slips.
+    last_start: asyncio.Future[float] | None = None
     idle_since: float = 0.0
 
 
@@ -83,23 +85,25 @@ class HostLimiter:
 
         await self._acquire(host)
         try:
-            # Slot first, then the start time: reserving before holding a slot could hand out a
-            # start that passes while we still wait for the slot, and the next reservation would
-            # then be less than min_gap_s after our real start.
-            now = loop.time()
-            previous = host.next_start
-            start = max(now, previous)
-            host.next_start = start + self._min_gap_s
-            if start > now:
-                try:
-                    await asyncio.sleep(start - now)
-                except asyncio.CancelledError:
-                    # Give our reservation back if nobody reserved after us, so the next request
-                    # is not pushed back a gap for a request that never ran. If someone did, their
-                    # time is fixed and we leave a one-off hole rather than reorder them.
-                    if host.next_start == start + self._min_gap_s:
-                        host.next_start = previous
-                    raise
+            # Slot first, then the place in the start chain, so start order is the FIFO slot order
+            # and a request never sits in the chain holding up others while it waits for a slot.
+            previous = host.last_start
+            mine: asyncio.Future[float] = loop.create_future()
+            host.last_start = mine
+            try:
+                if previous is not None:
+                    # shield: our cancellation must not cancel the predecessor's future, which
+                    # its owner resolves and we pass on.
+                    previous_start = await asyncio.shield(previous)
+                    delay = previous_start + self._min_gap_s - loop.time()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                mine.set_result(loop.time())
+            finally:
+                if not mine.done():
+                    # Cancelled while waiting: hand our successor the predecessor's start time, so
+                    # it is spaced from a request that really ran and nothing shifts later.
+                    _forward(previous, mine)
             yield
         finally:
             self._release(host, loop.time())
@@ -143,9 +147,24 @@ class HostLimiter:
             # No active request also means no waiters: a host only queues while its slots are full.
             if host.active == 0
             and now - host.idle_since >= self._idle_ttl_s
-            # Dropping a host whose reserved start is still ahead would let the next request skip
-            # its gap when the TTL is shorter than the gap.
-            and now >= host.next_start
+            # Dropping a host before its last start is min_gap_s old would let the next request
+            # skip its gap when the TTL is shorter than the gap.
+            and _gap_passed(host.last_start, now, self._min_gap_s)
         ]
         for key in stale:
             del self._hosts[key]
+
+
+def _forward(previous: asyncio.Future[float] | None, mine: asyncio.Future[float]) -> None:
+    """Resolve `mine` with the predecessor's start time, now or once the predecessor has one."""
+    if previous is None:
+        mine.set_result(float("-inf"))  # no predecessor: our successor has nothing to wait for
+    elif previous.done():
+        mine.set_result(previous.result())
+    else:
+        previous.add_done_callback(lambda done: mine.set_result(done.result()))
+
+
+def _gap_passed(last_start: asyncio.Future[float] | None, now: float, min_gap_s: float) -> bool:
+    # A pending future means a start is still being passed along the chain: not idle yet.
+    return last_start is None or (last_start.done() and now >= last_start.result() + min_gap_s)

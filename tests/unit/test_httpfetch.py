@@ -98,3 +98,13 @@ async def test_connection_refused_is_classified(origin: Origin) -> None:
         await get(f"http://127.0.0.1:{free_port()}/")
     assert failed.value.reason == "connect"
     assert failed.value.retriable
+
+
+def test_resolver_failures_are_classified_as_dns() -> None:
+    # A real lookup would leave loopback, which tests must not; the guard's message is what is classified.
+    import httpx
+
+    from services.kit.httpfetch import _classify
+
+    assert _classify(httpx.ConnectError("DNS: cannot resolve feeds.example: [Errno -2]")) == ("dns", True)
+    assert _classify(httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")) == ("tls", False)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 
 import pytest
 
@@ -173,21 +174,67 @@ async def test_waiter_cancelled_just_before_a_release_leaves_the_queue_cleanly()
     await asyncio.wait_for(_enter_and_leave(lim, url), 0.05)
 
 
-async def test_cancel_during_gap_wait_gives_the_start_time_back() -> None:
+async def test_cancel_during_gap_wait_does_not_push_later_starts_back() -> None:
     gap = 0.05
     lim = HostLimiter(per_host=3, min_gap_s=gap)
     url = "http://g.example/"
     t0 = now()
-    await _enter_and_leave(lim, url)  # starts at ~t0, next start reserved for t0 + gap
-    doomed = asyncio.create_task(_enter_and_leave(lim, url))  # reserves t0 + gap
+    await _enter_and_leave(lim, url)  # starts at ~t0
+    doomed = asyncio.create_task(_enter_and_leave(lim, url))  # next in line, for t0 + gap
+    later_start: list[float] = []
+
+    async def later() -> None:
+        async with lim.slot(url):
+            later_start.append(now() - t0)
+
+    waiting = asyncio.create_task(later())  # behind `doomed`, for t0 + 2 * gap
     await asyncio.sleep(0.01)
     doomed.cancel()
-    await asyncio.sleep(0)
-
-    await _enter_and_leave(lim, url)
-    started = now() - t0
+    await asyncio.wait_for(waiting, 0.5)
     assert doomed.cancelled()
-    assert gap - EPS <= started < 2 * gap - EPS  # took the freed t0 + gap, not t0 + 2 * gap
+    assert gap - EPS <= later_start[0] < 2 * gap - EPS  # took the freed t0 + gap, not t0 + 2 * gap
+
+
+async def test_cancelling_a_request_queued_behind_another_start_leaves_that_start_alone() -> None:
+    gap = 0.03
+    lim = HostLimiter(per_host=4, min_gap_s=gap)
+    url = "http://s.example/"
+    starts: dict[str, float] = {}
+
+    async def request(name: str) -> None:
+        async with lim.slot(url):
+            starts[name] = now()
+
+    await request("first")
+    second = asyncio.create_task(request("second"))  # sleeping out the gap
+    third = asyncio.create_task(request("third"))  # waiting for the second to start
+    fourth = asyncio.create_task(request("fourth"))
+    await asyncio.sleep(0.005)
+    third.cancel()
+    await asyncio.wait_for(asyncio.gather(second, fourth), 0.5)
+    assert third.cancelled()
+    assert starts["second"] - starts["first"] >= gap - EPS
+    assert gap - EPS <= starts["fourth"] - starts["second"] < 2 * gap - EPS
+
+
+def _stall(seconds: float) -> None:
+    time.sleep(seconds)  # blocks the event loop on purpose, as a slow callback would
+
+
+async def test_gap_holds_between_real_starts_when_the_loop_runs_late() -> None:
+    gap = 0.02
+    lim = HostLimiter(per_host=3, min_gap_s=gap)
+    starts: list[float] = []
+
+    async def request(i: int) -> None:
+        async with lim.slot("http://late.example/"):
+            starts.append(now())
+            if i == 0:
+                await asyncio.sleep(0.005)  # the others take their places: due at +20 ms and +40 ms
+                _stall(0.03)  # the second wakes at ~+35 ms, so the third must wait past +40 ms
+
+    await asyncio.gather(*(request(i) for i in range(3)))
+    assert all(b - a >= gap - EPS for a, b in itertools.pairwise(starts))
 
 
 async def test_idle_hosts_are_forgotten() -> None:
