@@ -9,7 +9,7 @@ import io
 import json
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +18,7 @@ import feedparser
 import lxml.etree
 import lxml.html
 
+from services.fetcher import metrics
 from services.fetcher.decoding import feed_to_utf8
 from services.fetcher.feeds import FeedSpec
 from services.kit.errors import FetchError
@@ -40,12 +41,18 @@ class ParsedFeed:
     #: RSS <ttl>: minutes the feed asks clients to wait between polls
     ttl_minutes: str | None = None
 
+    @property
+    def items(self) -> list[NewsItem]:
+        """The items built: those of entries that were not `known`."""
+        return [e.item for e in self.entries if e.item is not None]
+
 
 @dataclass(frozen=True)
 class Entry:
     key: str
-    """identity within the feed (GUID, GUID+link, link, or a hash of title and content)"""
-    item: NewsItem
+    """identity within the feed: the GUID, GUID+link when GUIDs repeat, else the link"""
+    published_at: datetime | None
+    item: NewsItem | None = None
 
 
 _BLOCKS = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr"})
@@ -61,6 +68,8 @@ def html_to_text(fragment: str | None) -> str | None:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (lxml.etree.ParserError, ValueError):
         return fragment.strip()
+    for unwanted in list(root.iter("script", "style")):
+        unwanted.drop_tree()  # feedparser's sanitising is off: scripts must not become text
     for element in root.iter():
         if element.tag == "br":
             element.tail = "\n" + (element.tail or "")
@@ -119,8 +128,11 @@ def _json_feed(content: bytes) -> list[dict[str, Any]]:
     return entries
 
 
-def parse_entries(content: bytes, headers: Mapping[str, str], final_url: str, spec: FeedSpec) -> ParsedFeed:
-    """Every entry of the feed that has an article URL, oldest first, and the feed's <ttl>."""
+def parse_entries(
+    content: bytes, headers: Mapping[str, str], final_url: str, spec: FeedSpec, known: Container[str] = ()
+) -> ParsedFeed:
+    """Every entry of the feed that has an article URL, oldest first, and the feed's <ttl>.
+    Entries whose key is `known` come without an item: only new ones are worth building."""
     if not content.strip():
         raise FetchError("empty body", reason="empty_body")
     content_type = headers.get("content-type", "")
@@ -131,9 +143,13 @@ def parse_entries(content: bytes, headers: Mapping[str, str], final_url: str, sp
     else:
         # Decoded here, not by feedparser, which trusts declared charsets that are often wrong.
         media_type = content_type.split(";")[0].strip() or "application/xml"
+        # Sanitising HTML and resolving the links inside it are for display; sitrep keeps only
+        # text, and resolves each entry's link itself (canonical_url), so no base URL is given.
         parsed = feedparser.parse(
             io.BytesIO(feed_to_utf8(content, content_type)),
-            response_headers={"content-type": f"{media_type}; charset=utf-8", "content-location": final_url},
+            response_headers={"content-type": f"{media_type}; charset=utf-8"},
+            sanitize_html=False,
+            resolve_relative_uris=False,
         )
         if not parsed.entries and (parsed.bozo or not parsed.version):
             problem = parsed.get("bozo_exception") or "no feed format recognised"
@@ -147,26 +163,26 @@ def parse_entries(content: bytes, headers: Mapping[str, str], final_url: str, sp
     for raw in raw_entries:
         guid = raw.get("id") or None
         link = raw.get("link") or (guid if guid and guid.startswith(("http://", "https://")) else None)
-        title = html_to_text(raw.get("title"))
-        contents = raw.get("content") or []
-        content_html = next((c.get("value") for c in contents if c.get("value")), None)
-        body = html_to_text(content_html)
+        if not link:
+            metrics.ITEMS_WITHOUT_LINK.inc()  # nothing to fetch and no URL to key an article by
+            continue
         if guid and guid_counts[guid] == 1:
             key = "guid:" + _key(guid)
         elif guid:
             key = "guid+link:" + _key(f"{guid}\n{link}")
-        elif link:
-            key = "link:" + _key(link)
         else:
-            key = "text:" + _key(f"{title}\n{body or raw.get('summary')}")
-        if not link:
-            continue  # nothing to fetch and nothing to key an article by
+            key = "link:" + _key(link)
+        published_at = _timestamp(raw.get("published_parsed") or raw.get("updated_parsed"))
+        if key in known:
+            entries.append(Entry(key, published_at))  # seen before: not worth building again
+            continue
         try:
             url = canonical_url(link, base=final_url)
         except ValueError:
             continue
         if not url.startswith(("http://", "https://")):
             continue
+        contents = raw.get("content") or []
         item = NewsItem(
             article_id=article_id(url),
             url=url,
@@ -176,12 +192,14 @@ def parse_entries(content: bytes, headers: Mapping[str, str], final_url: str, sp
             feed_kind=spec.kind,
             feed_language=spec.language,
             guid=guid,
-            title=_capped(title, MAX_TITLE_CHARS),
+            title=_capped(html_to_text(raw.get("title")), MAX_TITLE_CHARS),
             summary=_capped(html_to_text(raw.get("summary")), MAX_SUMMARY_CHARS),
-            content=_capped(body, MAX_CONTENT_CHARS),
-            published_at=_timestamp(raw.get("published_parsed") or raw.get("updated_parsed")),
+            content=_capped(
+                html_to_text(next((c.get("value") for c in contents if c.get("value")), None)), MAX_CONTENT_CHARS
+            ),
+            published_at=published_at,
             fetched_at=fetched_at,
         )
-        entries.append(Entry(key, item))
-    entries.sort(key=lambda e: e.item.published_at or fetched_at)
+        entries.append(Entry(key, published_at, item))
+    entries.sort(key=lambda e: e.published_at or fetched_at)
     return ParsedFeed(entries, ttl)

@@ -22,6 +22,7 @@ ITEMS_DUPLICATE = Counter(
     "sitrep_fetcher_items_duplicate_total", "Items skipped because another feed already published the article."
 )
 FEEDS = Gauge("sitrep_fetcher_feeds", "Feeds in the feed list.")
+ITEMS_WITHOUT_LINK = Counter("sitrep_fetcher_items_without_link_total", "Feed entries with no article URL, skipped.")
 FEED_LIST_ERRORS = Counter("sitrep_fetcher_feed_list_errors_total", "Re-reads of the feed list that were refused.")
 
 

@@ -167,34 +167,38 @@ class Poller:
             return _Outcome("not_modified", 304, server_floor_s(response.headers, None, now))
         if response.status != 200:
             raise HttpStatusError(response.status, retry_after_s(response.headers.get("retry-after"), now))
-        feed = parse_entries(response.content, response.headers, response.final_url, spec)
+        feed = parse_entries(response.content, response.headers, response.final_url, spec, known=set(state.seen))
         stage_metrics.MESSAGES_IN.labels(STAGE).inc(len(feed.entries))
-        seen = set(state.seen)
+        unseen = [e.item for e in feed.entries if e.item is not None]
         new = []
-        for entry in feed.entries:
-            if entry.key in seen:
-                continue
-            if self.store.is_published(entry.item.article_id):
+        for item in unseen:
+            if self.store.is_published(item.article_id):
                 metrics.ITEMS_DUPLICATE.inc()
                 continue
-            self.store.claim(entry.item.article_id)  # before the awaits: feeds poll concurrently
-            new.append(entry)
-        await send_all(
-            self.producer, [Output(self.settings.topic_items, e.item.article_id, e.item) for e in new], stage=STAGE
-        )
+            self.store.claim(item.article_id)  # before the awaits: feeds poll concurrently
+            new.append(item)
+        await send_all(self.producer, [Output(self.settings.topic_items, i.article_id, i) for i in new], stage=STAGE)
         metrics.ITEMS_NEW.inc(len(new))
         status.items_published += len(new)
         # Validators update independently: a new ETag counts even when Last-Modified stays the same.
-        state.etag = response.headers.get("etag") or state.etag
-        state.last_modified = response.headers.get("last-modified") or state.last_modified
-        state.final_url = response.final_url
+        etag = response.headers.get("etag") or state.etag
+        last_modified = response.headers.get("last-modified") or state.last_modified
+        unchanged = not unseen and (etag, last_modified, response.final_url) == (
+            state.etag,
+            state.last_modified,
+            state.final_url,
+        )
+        state.etag, state.last_modified, state.final_url = etag, last_modified, response.final_url
         state.last_success_at = now
-        dated = [e.item.published_at for e in feed.entries if e.item.published_at]
+        dated = [e.published_at for e in feed.entries if e.published_at]
         state.newest_item_at = max(dated, default=state.newest_item_at)
         state.adaptive_interval_s = learnt_interval_s(dated) or state.adaptive_interval_s
         keys = [e.key for e in feed.entries]
-        state.remember(keys, [e.item.article_id for e in feed.entries], max(self.settings.seen_per_feed, 2 * len(keys)))
-        await self.store.save(state)
+        state.remember(keys, [i.article_id for i in unseen], max(self.settings.seen_per_feed, 2 * len(keys)))
+        if unchanged:
+            self.store.touch(state)  # nothing worth a write: the stored state already says this
+        else:
+            await self.store.save(state)
         if new:
             log.info("feed polled", feed=spec.url, entries=len(feed.entries), new=len(new))
         return _Outcome("ok", 200, server_floor_s(response.headers, feed.ttl_minutes, now))

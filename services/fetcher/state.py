@@ -164,6 +164,10 @@ class StateStore:
         """Mark an article as going out now, before the awaits that publish it and save state."""
         self._claimed.add(article_id)
 
+    def touch(self, state: FeedState) -> None:
+        """Keep an unchanged state's in-memory details (last success) without writing it."""
+        self._replace(state.feed_url, state)
+
     async def save(self, state: FeedState) -> None:
         self._replace(state.feed_url, state)
         self._claimed.difference_update(state.articles)

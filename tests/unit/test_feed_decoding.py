@@ -26,7 +26,7 @@ def _rss(titles: list[str], prolog: str = "", channel: str = "Новини / Н�
 
 def _titles(content: bytes, content_type: str | None) -> list[str | None]:
     headers = {"content-type": content_type} if content_type is not None else {}
-    return [e.item.title for e in parse_entries(content, headers, SPEC.url, SPEC).entries]
+    return [i.title for i in parse_entries(content, headers, SPEC.url, SPEC).items]
 
 
 def _declared_encoding(document: bytes) -> bytes | None:
@@ -167,8 +167,8 @@ def test_rss_091() -> None:
 <item><title>Premi\xe8re d\xe9p\xeache</title><link>https://old.example/1</link></item>
 <item><title>Seconde d\x92alerte</title><link>https://old.example/2</link></item>
 </channel></rss>"""
-    entries = parse_entries(content, {"content-type": "application/rss+xml"}, SPEC.url, SPEC).entries
-    assert [(e.item.title, e.item.url) for e in entries] == [
+    entries = parse_entries(content, {"content-type": "application/rss+xml"}, SPEC.url, SPEC).items
+    assert [(i.title, i.url) for i in entries] == [
         ("Première dépêche", "https://old.example/1"),
         ("Seconde d’alerte", "https://old.example/2"),
     ]
@@ -187,9 +187,9 @@ def test_rss_10_rdf() -> None:
 <item rdf:about="https://rdf.example/2"><title>Россия: удар по Одессе</title><link>https://rdf.example/2</link>
 <dc:date>2026-03-02T08:00:00Z</dc:date></item>
 </rdf:RDF>""".encode("cp1251")
-    entries = parse_entries(content, {"content-type": "application/rdf+xml"}, SPEC.url, SPEC).entries
-    assert [(e.item.title, e.item.url) for e in entries] == [
+    entries = parse_entries(content, {"content-type": "application/rdf+xml"}, SPEC.url, SPEC).items
+    assert [(i.title, i.url) for i in entries] == [
         (UA, "https://rdf.example/1"),
         (RU, "https://rdf.example/2"),
     ]
-    assert all(e.item.published_at is not None for e in entries)
+    assert all(i.published_at is not None for i in entries)

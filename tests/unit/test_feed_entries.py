@@ -21,9 +21,10 @@ RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 
 
 def test_rss_items_oldest_first_with_canonical_ids() -> None:
-    entries = parse_entries(RSS, {"content-type": "application/rss+xml"}, SPEC.url, SPEC).entries
-    assert [e.item.title for e in entries] == ["First", "Second"]
-    first, second = (e.item for e in entries)
+    parsed = parse_entries(RSS, {"content-type": "application/rss+xml"}, SPEC.url, SPEC)
+    entries = parsed.items
+    assert [i.title for i in entries] == ["First", "Second"]
+    first, second = entries
     assert first.url == "https://feeds.example/a"  # relative link resolved against the feed
     assert second.url == "https://news.example/b"
     assert second.link.endswith("utm_source=rss")
@@ -32,17 +33,17 @@ def test_rss_items_oldest_first_with_canonical_ids() -> None:
     assert second.summary == "Short."
     assert second.published_at == datetime(2026, 3, 3, 10, tzinfo=UTC)
     assert (second.feed_kind, second.feed_language, second.feed_name) == ("ministry", "en", "Example")
-    assert entries[0].key.startswith("guid:")
+    assert parsed.entries[0].key.startswith("guid:")
 
 
 def test_atom() -> None:
     atom = b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>MoD</title>
     <entry><id>tag:mod,2026:1</id><title>Statement</title><link rel="alternate" href="https://mod.example/s1"/>
     <updated>2026-03-01T08:00:00Z</updated><summary>Minister said.</summary></entry></feed>"""
-    (entry,) = parse_entries(atom, {"content-type": "application/atom+xml"}, SPEC.url, SPEC).entries
-    assert entry.item.url == "https://mod.example/s1"
-    assert entry.item.guid == "tag:mod,2026:1"
-    assert entry.item.published_at == datetime(2026, 3, 1, 8, tzinfo=UTC)
+    (entry,) = parse_entries(atom, {"content-type": "application/atom+xml"}, SPEC.url, SPEC).items
+    assert entry.url == "https://mod.example/s1"
+    assert entry.guid == "tag:mod,2026:1"
+    assert entry.published_at == datetime(2026, 3, 1, 8, tzinfo=UTC)
 
 
 def test_json_feed() -> None:
@@ -60,10 +61,10 @@ def test_json_feed() -> None:
         ],
     }
     content_type = {"content-type": "application/feed+json"}
-    (entry,) = parse_entries(json.dumps(document).encode(), content_type, SPEC.url, SPEC).entries
-    assert entry.item.url == "https://j.example/1"
-    assert entry.item.content == "Body"
-    assert entry.item.published_at == datetime(2026, 3, 1, 8, tzinfo=UTC)
+    (entry,) = parse_entries(json.dumps(document).encode(), content_type, SPEC.url, SPEC).items
+    assert entry.url == "https://j.example/1"
+    assert entry.content == "Body"
+    assert entry.published_at == datetime(2026, 3, 1, 8, tzinfo=UTC)
 
 
 def test_identity_rules() -> None:
@@ -102,3 +103,15 @@ def test_rss_ttl_is_reported() -> None:
     rss = b"""<rss version="2.0"><channel><title>T</title><ttl>60</ttl>
     <item><title>A</title><link>https://x.example/1</link></item></channel></rss>"""
     assert parse_entries(rss, {}, SPEC.url, SPEC).ttl_minutes == "60"
+
+
+def test_known_entries_are_not_built_again() -> None:
+    first = parse_entries(RSS, {}, SPEC.url, SPEC)
+    again = parse_entries(RSS, {}, SPEC.url, SPEC, known={first.entries[0].key})
+    assert [e.key for e in again.entries] == [e.key for e in first.entries]
+    assert [i.title for i in again.items] == ["Second"]
+    assert again.entries[0].published_at == first.entries[0].published_at
+
+
+def test_scripts_in_entry_html_never_become_text() -> None:
+    assert html_to_text("<p>Shelling.</p><script>alert(1)</script><style>p{}</style>") == "Shelling."

@@ -81,7 +81,7 @@ async def test_per_host_concurrency_is_capped_and_other_hosts_are_not_delayed() 
 
     t0 = now()
     await asyncio.wait_for(_enter_and_leave(lim, "http://fast.example/b"), 0.5)
-    assert now() - t0 < 0.005  # did not wait behind slow.example's ten rounds of 10 ms
+    assert now() - t0 < 0.02  # did not wait behind slow.example's ten rounds of 10 ms
     assert not any(t.done() for t in queue)
 
     await asyncio.gather(*queue)
@@ -140,7 +140,7 @@ async def test_cancelled_waiter_does_not_leak_a_slot() -> None:
 
     # Both the slot and the host's state are free: a fresh request enters at once, and once
     # idle past the TTL the host is dropped, which only happens with no active or queued request.
-    await asyncio.wait_for(_enter_and_leave(lim, url), 0.05)
+    await asyncio.wait_for(_enter_and_leave(lim, url), 0.5)
     await asyncio.sleep(0.03)
     await _enter_and_leave(lim, "http://other.example/")
     assert lim.hosts() == 1
@@ -157,7 +157,7 @@ async def test_waiter_cancelled_as_the_slot_is_handed_to_it_passes_the_slot_on()
     first.cancel()
     await asyncio.wait_for(second, 0.5)
     assert first.cancelled()
-    await asyncio.wait_for(_enter_and_leave(lim, url), 0.05)
+    await asyncio.wait_for(_enter_and_leave(lim, url), 0.5)
 
 
 async def test_waiter_cancelled_just_before_a_release_leaves_the_queue_cleanly() -> None:
@@ -171,7 +171,7 @@ async def test_waiter_cancelled_just_before_a_release_leaves_the_queue_cleanly()
     # Leaving skipped the cancelled future and handed the slot to `second`.
     await asyncio.wait_for(second, 0.5)
     assert first.cancelled()
-    await asyncio.wait_for(_enter_and_leave(lim, url), 0.05)
+    await asyncio.wait_for(_enter_and_leave(lim, url), 0.5)
 
 
 async def test_cancel_during_gap_wait_does_not_push_later_starts_back() -> None:
