@@ -154,12 +154,12 @@ class Poller:
         status.next_due = time.monotonic() + status.interval_s
 
     async def _poll(self, spec: FeedSpec, status: FeedStatus) -> _Outcome:
-        state = self.store.snapshot(spec.url)
+        stored = self.store.feeds.get(spec.url)
         headers = {}
-        if state.etag:
-            headers["If-None-Match"] = state.etag
-        if state.last_modified:
-            headers["If-Modified-Since"] = state.last_modified
+        if stored and stored.etag:
+            headers["If-None-Match"] = stored.etag
+        if stored and stored.last_modified:
+            headers["If-Modified-Since"] = stored.last_modified
         response = await fetch(self.client, spec.url, self.limits, headers)
         now = datetime.now(UTC)
         if response.status == 304:
@@ -167,6 +167,7 @@ class Poller:
             return _Outcome("not_modified", 304, server_floor_s(response.headers, None, now))
         if response.status != 200:
             raise HttpStatusError(response.status, retry_after_s(response.headers.get("retry-after"), now))
+        state = self.store.snapshot(spec.url)  # copied only now: most polls change nothing
         feed = parse_entries(response.content, response.headers, response.final_url, spec, known=set(state.seen))
         stage_metrics.MESSAGES_IN.labels(STAGE).inc(len(feed.entries))
         unseen = [e.item for e in feed.entries if e.item is not None]

@@ -155,7 +155,10 @@ class StateStore:
     def snapshot(self, feed_url: str) -> FeedState:
         """A copy of the feed's state to work on; `save` makes it the feed's state."""
         state = self.feeds.get(feed_url)
-        return state.model_copy(deep=True) if state else FeedState(feed_url=feed_url)
+        if state is None:
+            return FeedState(feed_url=feed_url)
+        # The lists are the only mutable parts; their strings are shared safely.
+        return state.model_copy(update={"seen": list(state.seen), "articles": list(state.articles)})
 
     def is_published(self, article_id: str) -> bool:
         return self._references[article_id] > 0 or article_id in self._claimed
