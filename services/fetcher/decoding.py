@@ -58,12 +58,17 @@ def _decode(content: bytes, charset: str | None) -> str | None:
         return None
 
 
-def _to_text(content: bytes, content_type: str | None) -> str:
+def _as_utf8(content: bytes) -> str | None:
     try:
-        # Valid UTF-8 is almost never an accident in legacy-encoded text, so it beats any declaration.
         return content.removeprefix(codecs.BOM_UTF8).decode("utf-8")
     except UnicodeDecodeError:
-        pass
+        return None
+
+
+def _to_text(content: bytes, content_type: str | None) -> str:
+    # Valid UTF-8 is almost never an accident in legacy-encoded text, so it beats any declaration.
+    if (text := _as_utf8(content)) is not None:
+        return text
     for bom, codec in _BOMS:
         if content.startswith(bom):
             return content[len(bom) :].decode(codec, errors="replace")
