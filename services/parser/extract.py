@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import re
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from datetime import UTC, datetime
 
+from pebble import ProcessExpired, ProcessPool
 from pydantic import BaseModel
 from trafilatura import bare_extraction
 from trafilatura.settings import Document
@@ -73,24 +74,42 @@ class ExtractionTimeout(SitrepError):
     reason = "extract_timeout"
 
 
-class ExtractorPool:
-    """Extraction off the event loop, in processes sized to the cores and recycled after
-    `max_tasks` pages each."""
+class ExtractionCrashed(SitrepError):
+    reason = "extract_crashed"
 
-    def __init__(self, workers: int, max_tasks: int, timeout_s: float) -> None:
+
+class ExtractorPool:
+    """Extraction off the event loop, in worker processes sized to the cores.
+
+    pebble's pool, not the standard one: a page that takes longer than the timeout gets its
+    worker killed and replaced (the standard pool can only stop waiting for it, leaving the
+    worker busy for ever), and workers are recycled after `max_tasks` pages, because
+    trafilatura's memory grows with use (its issue #216)."""
+
+    def __init__(
+        self,
+        workers: int,
+        max_tasks: int,
+        timeout_s: float,
+        function: Callable[[bytes, str], ExtractedPage | None] = extract_page,
+    ) -> None:
+        self.workers = workers
         self._timeout_s = timeout_s
-        self._executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=max_tasks
-        )
+        self._function = function
+        self._pool = ProcessPool(max_workers=workers, max_tasks=max_tasks, context=multiprocessing.get_context("spawn"))
 
     async def extract(self, html: bytes, url: str) -> ExtractedPage | None:
-        loop = asyncio.get_running_loop()
+        future = self._pool.schedule(self._function, args=(html, url), timeout=self._timeout_s)
         try:
-            return await asyncio.wait_for(
-                loop.run_in_executor(self._executor, extract_page, html, url), self._timeout_s
-            )
+            return await asyncio.wrap_future(future)
         except TimeoutError as exc:
             raise ExtractionTimeout(f"extraction of {url} took over {self._timeout_s}s") from exc
+        except ProcessExpired as exc:  # the worker died (out of memory, a crash in lxml)
+            raise ExtractionCrashed(f"extraction of {url} killed its worker: {exc}") from exc
+        except asyncio.CancelledError:
+            future.cancel()  # type: ignore[no-untyped-call]  # pebble stops a cancelled task's worker too
+            raise
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._pool.close()  # type: ignore[no-untyped-call]  # pebble's pool methods are unannotated
+        self._pool.join(timeout=10)

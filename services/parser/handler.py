@@ -14,7 +14,7 @@ from services.kit.kafka import Output
 from services.kit.language import detect_language, normalize_language
 from services.kit.logs import get_logger
 from services.kit.models import Article, NewsItem, TextSource
-from services.parser.extract import ExtractedPage, ExtractorPool
+from services.parser.extract import ExtractedPage, ExtractionCrashed, ExtractionTimeout, ExtractorPool
 from services.parser.page import fetch_page
 from services.parser.settings import ParserSettings
 
@@ -47,7 +47,10 @@ class ParserHandler:
             if exc.retriable and not _feed_text(item):
                 raise  # nothing to fall back on: let the runner retry, then dead-letter
             return None, None, exc.reason
-        page = await self.pool.extract(response.content, response.final_url)
+        try:
+            page = await self.pool.extract(response.content, response.final_url)
+        except (ExtractionTimeout, ExtractionCrashed) as exc:
+            return None, response.final_url, exc.reason  # the feed's own text may still serve
         if page is None:
             return None, response.final_url, "no_text"
         if len(page.text) < self.settings.min_text_chars and len(_feed_text(item) or "") > len(page.text):

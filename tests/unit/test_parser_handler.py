@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,8 +25,10 @@ SETTINGS = ParserSettings(kafka_bootstrap_servers="unused:9092", allow_private_n
 
 
 @pytest.fixture(scope="module")
-def pool() -> ExtractorPool:
-    return ExtractorPool(workers=1, max_tasks=50, timeout_s=30)
+def pool() -> Iterator[ExtractorPool]:
+    extractor = ExtractorPool(workers=1, max_tasks=50, timeout_s=30)
+    yield extractor
+    extractor.close()
 
 
 @pytest.fixture
