@@ -23,9 +23,6 @@ class FetcherSettings(StageSettings):
     stale_after_s: float = Field(default=30 * 86400.0, gt=0)
     # How often the feed list file is checked for changes (a ConfigMap update).
     feeds_reload_interval_s: float = Field(default=5.0, gt=0)
-    # Politeness: concurrent requests and the gap between request starts, per host.
-    per_host_concurrency: int = Field(default=2, ge=1)
-    per_host_gap_s: float = Field(default=1.0, ge=0)
     max_concurrency: int = Field(default=32, ge=1)
     max_body_bytes: int = Field(default=15 * 1024 * 1024, ge=1024)
     request_timeout_s: float = Field(default=30.0, gt=0)

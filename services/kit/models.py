@@ -68,6 +68,9 @@ class Article(Message):
     text: str = Field(description="Clean article text; paragraphs separated by blank lines.")
     text_source: TextSource = Field(description="`page` when extracted from the page, `feed` when from the feed entry.")
     fallback_reason: str | None = Field(default=None, description="Why the feed content was used instead of the page.")
+    truncated: bool = Field(default=False, description="The text was cut at the parser's length cap.")
+    paywalled: bool = Field(default=False, description="The page is gated or shows only a teaser.")
+    canonical_url: str | None = Field(default=None, description="The canonical URL the page itself declares.")
     published_at: AwareDatetime | None = None
     language: str | None = Field(default=None, description="ISO 639-1.")
     author: str | None = None

@@ -47,6 +47,9 @@ class StageSettings(BaseSettings):
     # The User-Agent names sitrep and whom to contact; operators set their own contact URL.
     contact_url: str = "https://sitrep.invalid/contact"
     user_agent: str | None = None
+    # Politeness towards each origin: concurrent requests and the gap between request starts.
+    per_host_concurrency: int = Field(default=2, ge=1)
+    per_host_gap_s: float = Field(default=1.0, ge=0)
 
     # Kafka group rebalances wait for a dead member for this long; small keeps fail-over quick.
     session_timeout_ms: int = 10_000

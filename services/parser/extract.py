@@ -91,14 +91,14 @@ class ExtractorPool:
         workers: int,
         max_tasks: int,
         timeout_s: float,
-        function: Callable[[bytes, str], ExtractedPage | None] = extract_page,
+        function: Callable[[bytes | str, str], ExtractedPage | None] = extract_page,
     ) -> None:
         self.workers = workers
         self._timeout_s = timeout_s
         self._function = function
         self._pool = ProcessPool(max_workers=workers, max_tasks=max_tasks, context=multiprocessing.get_context("spawn"))
 
-    async def extract(self, html: bytes, url: str) -> ExtractedPage | None:
+    async def extract(self, html: bytes | str, url: str) -> ExtractedPage | None:
         future = self._pool.schedule(self._function, args=(html, url), timeout=self._timeout_s)
         try:
             return await asyncio.wrap_future(future)

@@ -14,8 +14,9 @@ from services.kit.kafka import Output
 from services.kit.language import detect_language, normalize_language
 from services.kit.logs import get_logger
 from services.kit.models import Article, NewsItem, TextSource
+from services.kit.politeness import HostLimiter
 from services.parser.extract import ExtractedPage, ExtractionCrashed, ExtractionTimeout, ExtractorPool
-from services.parser.page import fetch_page
+from services.parser.page import fetch_page, page_text
 from services.parser.settings import ParserSettings
 
 log = get_logger(__name__)
@@ -29,6 +30,7 @@ class ParserHandler:
         self.client = client
         self.pool = pool
         self.limits = self.http_limits(settings)
+        self.limiter = HostLimiter(settings.per_host_concurrency, settings.per_host_gap_s)
 
     @staticmethod
     def http_limits(settings: ParserSettings) -> HttpLimits:
@@ -42,13 +44,15 @@ class ParserHandler:
     async def _page(self, item: NewsItem) -> tuple[ExtractedPage | None, str | None, str | None]:
         """(extracted page, final URL, why the page cannot serve) for an item."""
         try:
-            response = await fetch_page(self.client, item.url, self.limits, self.settings.fetch_attempts)
+            async with self.limiter.slot(item.url):
+                response = await fetch_page(self.client, item.url, self.limits, self.settings.fetch_attempts)
         except (FetchError, BlockedAddress) as exc:
             if exc.retriable and not _feed_text(item):
                 raise  # nothing to fall back on: let the runner retry, then dead-letter
             return None, None, exc.reason
         try:
-            page = await self.pool.extract(response.content, response.final_url)
+            html = page_text(response.content, response.headers.get("content-type"))
+            page = await self.pool.extract(html, response.final_url)
         except (ExtractionTimeout, ExtractionCrashed) as exc:
             return None, response.final_url, exc.reason  # the feed's own text may still serve
         if page is None:
@@ -70,6 +74,7 @@ class ParserHandler:
             metrics.SKIPPED.labels(STAGE, problem or "no_text").inc()
             log.info("item skipped: no text", url=item.url, reason=problem)
             return []
+        truncated = len(text) > self.settings.max_text_chars
         text = text[: self.settings.max_text_chars]
         language = (page.language if page else None) or detect_language(text) or normalize_language(item.feed_language)
         now = datetime.now(UTC)
@@ -84,6 +89,8 @@ class ParserHandler:
             text=text,
             text_source=source,
             fallback_reason=fallback,
+            truncated=truncated,
+            canonical_url=page.canonical_url if page else None,
             published_at=item.published_at or (page.published_at if page else None),
             language=language,
             author=page.author if page else None,

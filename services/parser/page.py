@@ -4,14 +4,30 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 from datetime import UTC, datetime
 
 import httpx
 
+from services.kit.charset import header_charset, to_text
 from services.kit.errors import FetchError
 from services.kit.httpfetch import FetchedResponse, HttpLimits, fetch, retry_after_s
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Both <meta charset="x"> and <meta http-equiv="Content-Type" content="text/html; charset=x">;
+# HTML requires the declaration within the first 1024 bytes, but real pages put it later.
+_META_CHARSET = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_META_SCAN_BYTES = 8192
+
+
+def page_text(content: bytes, content_type: str | None) -> str:
+    """The page as text: its byte-order mark, then the header's charset, then the <meta> one,
+    then detection."""
+    meta = _META_CHARSET.search(content[:_META_SCAN_BYTES])
+    declared = (header_charset(content_type), meta.group(1).decode("ascii") if meta else None)
+    return to_text(content, declared)
+
+
 # Longer waits than this are not worth holding a message for; the feed content is used instead.
 MAX_RETRY_AFTER_S = 30.0
 

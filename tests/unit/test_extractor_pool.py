@@ -11,16 +11,16 @@ import pytest
 from services.parser.extract import ExtractedPage, ExtractionCrashed, ExtractionTimeout, ExtractorPool
 
 
-def hang(html: bytes, url: str) -> ExtractedPage | None:
+def hang(html: bytes | str, url: str) -> ExtractedPage | None:
     time.sleep(3600)
     return None
 
 
-def whoami(html: bytes, url: str) -> ExtractedPage | None:
+def whoami(html: bytes | str, url: str) -> ExtractedPage | None:
     return ExtractedPage(url=url, text=str(os.getpid()))
 
 
-def die(html: bytes, url: str) -> ExtractedPage | None:
+def die(html: bytes | str, url: str) -> ExtractedPage | None:
     os._exit(3)
 
 

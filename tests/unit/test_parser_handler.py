@@ -127,3 +127,23 @@ async def test_guard_refusal_falls_back(pool: ExtractorPool, origin: Origin) -> 
     assert article is not None
     assert article.fallback_reason == "blocked_address"
     assert origin.paths == []
+
+
+async def test_legacy_charset_page_and_the_length_cap(pool: ExtractorPool, origin: Origin) -> None:
+    paragraph = "Російські війська вночі завдали ракетного удару по Харкову, пошкоджено енергетичну інфраструктуру."
+    html = (
+        '<html><head><meta charset="windows-1251"><title>Удар по Харкову</title></head><body><article>'
+        + "".join(f"<p>{paragraph} ({n})</p>" for n in range(40))
+        + "</article></body></html>"
+    ).encode("windows-1251")
+
+    async def page(_: web.Request) -> web.Response:
+        return web.Response(body=html, headers={"Content-Type": "text/html"})
+
+    origin.routes["/uk"] = page
+    capped = ParserSettings(kafka_bootstrap_servers="unused:9092", allow_private_networks=True, max_text_chars=1000)
+    async with make_http_client(ParserHandler.http_limits(capped), allow_private_networks=True) as client:
+        article = await parse(ParserHandler(capped, client, pool), item(origin.base + "/uk"))
+    assert article is not None
+    assert article.text.startswith("Російські війська") and article.language == "uk"
+    assert article.truncated and len(article.text) == 1000
