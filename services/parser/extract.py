@@ -12,9 +12,11 @@ from pebble import ProcessExpired, ProcessPool
 from pydantic import BaseModel
 from trafilatura import bare_extraction
 from trafilatura.settings import Document
+from trafilatura.utils import load_html
 
 from services.kit.errors import SitrepError
 from services.kit.language import normalize_language
+from services.parser.gate import inspect_html, judge
 
 _HTML_LANG = re.compile(rb"<html[^>]*?\blang\s*=\s*[\"']?([a-zA-Z]{2}(?:[-_][a-zA-Z0-9]+)*)", re.IGNORECASE)
 
@@ -30,6 +32,10 @@ class ExtractedPage(BaseModel):
     tags: list[str] = []
     published_at: datetime | None = None
     language: str | None = None
+    #: why the page is not an article (a listing, tag or video page, ...); None for an article
+    not_article: str | None = None
+    #: the text is likely a teaser of a gated article
+    paywalled: bool = False
 
 
 def _date(value: str | None) -> datetime | None:
@@ -47,8 +53,13 @@ def _date(value: str | None) -> datetime | None:
 def extract_page(html: bytes | str, url: str) -> ExtractedPage | None:
     """Text and metadata of an article page; None when trafilatura finds no main text.
     Runs in worker processes, so it takes and returns only picklable values."""
+    tree = load_html(html)
+    if tree is None:
+        return None
+    # The gate reads the tree trafilatura parsed, before trafilatura prunes it: one parse for both.
+    signals = inspect_html(tree)
     document = bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_images=False, include_links=False
+        tree, url=url, with_metadata=True, include_comments=False, include_images=False, include_links=False
     )
     if not isinstance(document, Document) or not document.text:
         return None
@@ -56,7 +67,7 @@ def extract_page(html: bytes | str, url: str) -> ExtractedPage | None:
     declared = _HTML_LANG.search(head)
     # trafilatura puts each paragraph on a line; downstream readers want blank lines between them.
     paragraphs = [line.strip() for line in document.text.splitlines() if line.strip()]
-    return ExtractedPage(
+    page = ExtractedPage(
         url=url,
         canonical_url=document.url if document.url and document.url != url else None,
         title=document.title,
@@ -68,6 +79,8 @@ def extract_page(html: bytes | str, url: str) -> ExtractedPage | None:
         published_at=_date(document.date),
         language=normalize_language(declared.group(1).decode()) if declared else None,
     )
+    verdict = judge(signals, url, page)
+    return page.model_copy(update={"not_article": verdict.not_article, "paywalled": verdict.paywalled})
 
 
 class ExtractionTimeout(SitrepError):

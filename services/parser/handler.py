@@ -15,8 +15,10 @@ from services.kit.language import detect_language, normalize_language
 from services.kit.logs import get_logger
 from services.kit.models import Article, NewsItem, TextSource
 from services.kit.politeness import HostLimiter
+from services.parser import metrics as parser_metrics
 from services.parser.extract import ExtractedPage, ExtractionCrashed, ExtractionTimeout, ExtractorPool
 from services.parser.page import fetch_page, page_text
+from services.parser.robots import RobotsCache
 from services.parser.settings import ParserSettings
 
 log = get_logger(__name__)
@@ -29,6 +31,7 @@ class ParserHandler:
         self.settings = settings
         self.client = client
         self.pool = pool
+        self.robots = RobotsCache(client, self.http_limits(settings), settings.robots_agent, settings.robots_ttl_s)
         self.limits = self.http_limits(settings)
         self.limiter = HostLimiter(settings.per_host_concurrency, settings.per_host_gap_s)
 
@@ -43,6 +46,8 @@ class ParserHandler:
 
     async def _page(self, item: NewsItem) -> tuple[ExtractedPage | None, str | None, str | None]:
         """(extracted page, final URL, why the page cannot serve) for an item."""
+        if self.settings.respect_robots and not await self.robots.allowed(item.url):
+            return None, None, "robots"
         try:
             async with self.limiter.slot(item.url):
                 response = await fetch_page(self.client, item.url, self.limits, self.settings.fetch_attempts)
@@ -57,19 +62,26 @@ class ParserHandler:
             return None, response.final_url, exc.reason  # the feed's own text may still serve
         if page is None:
             return None, response.final_url, "no_text"
-        if len(page.text) < self.settings.min_text_chars and len(_feed_text(item) or "") > len(page.text):
+        if page.not_article == "too_short" or len(page.text) < self.settings.min_text_chars:
             return page, response.final_url, "too_little_text"
         return page, response.final_url, None
 
     async def __call__(self, item: NewsItem) -> Sequence[Output]:
         page, final_url, problem = await self._page(item)
+        if page is not None and page.not_article and page.not_article != "too_short":
+            # An index, tag, video or live page: nothing to label, and no fault to dead-letter.
+            metrics.SKIPPED.labels(STAGE, f"not_article_{page.not_article}").inc()
+            log.info("item skipped: not an article", url=item.url, reason=page.not_article)
+            return []
         feed_text = _feed_text(item)
         source: TextSource
-        if problem is None and page is not None:
+        if page is not None and (
+            problem is None or (problem == "too_little_text" and len(page.text) >= len(feed_text or ""))
+        ):
             text, source, fallback = page.text, "page", None
         elif feed_text:
             text, source, fallback = feed_text, "feed", problem
-            metrics.SKIPPED.labels(STAGE, f"fallback_{problem}").inc()
+            parser_metrics.FEED_FALLBACKS.labels(problem or "unknown").inc()
         else:
             metrics.SKIPPED.labels(STAGE, problem or "no_text").inc()
             log.info("item skipped: no text", url=item.url, reason=problem)
@@ -90,6 +102,7 @@ class ParserHandler:
             text_source=source,
             fallback_reason=fallback,
             truncated=truncated,
+            paywalled=bool(page and source == "page" and page.paywalled),
             canonical_url=page.canonical_url if page else None,
             published_at=item.published_at or (page.published_at if page else None),
             language=language,

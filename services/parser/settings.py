@@ -22,3 +22,7 @@ class ParserSettings(ConsumingStageSettings):
     # A page yielding less text than this falls back to the feed's own content, when that is longer.
     min_text_chars: int = Field(default=200, ge=0)
     max_text_chars: int = Field(default=100_000, ge=1000)
+    # robots.txt is respected by default, as news-please and Fundus do; each origin's is cached.
+    respect_robots: bool = True
+    robots_agent: str = "sitrep"
+    robots_ttl_s: float = Field(default=3600.0, gt=0)

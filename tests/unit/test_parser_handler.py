@@ -16,7 +16,7 @@ from services.kit.urls import article_id
 from services.parser.extract import ExtractorPool
 from services.parser.handler import ParserHandler
 from services.parser.settings import ParserSettings
-from tests.loopback import Origin
+from tests.loopback import Origin, Route
 
 PAGE = (
     Path(__file__).resolve().parents[2] / "demo" / "pages" / "somalia-mogadishu-al-shabaab-bombing.html"
@@ -147,3 +147,68 @@ async def test_legacy_charset_page_and_the_length_cap(pool: ExtractorPool, origi
     assert article is not None
     assert article.text.startswith("Російські війська") and article.language == "uk"
     assert article.truncated and len(article.text) == 1000
+
+
+async def test_robots_disallow_falls_back_to_feed_text(pool: ExtractorPool, origin: Origin) -> None:
+    async def robots(_: web.Request) -> web.Response:
+        return web.Response(text="User-agent: sitrep\nDisallow: /private/\n")
+
+    origin.routes |= {"/robots.txt": robots, "/private/a": _page_route(origin)}
+    async with make_http_client(ParserHandler.http_limits(SETTINGS), allow_private_networks=True) as client:
+        article = await parse(
+            ParserHandler(SETTINGS, client, pool), item(origin.base + "/private/a", "Feed text. " * 30)
+        )
+    assert article is not None
+    assert (article.text_source, article.fallback_reason) == ("feed", "robots")
+    assert "/private/a" not in origin.paths  # the page itself was never requested
+
+
+async def test_index_pages_are_skipped_not_dead_lettered(handler: ParserHandler, origin: Origin) -> None:
+    links = "".join(
+        f'<li><a href="/2026/03/0{n % 9 + 1}/story-{n}">Headline number {n} about the front line</a></li>'
+        for n in range(30)
+    )
+    listing = f"<html><head><title>Ukraine</title></head><body><h1>Ukraine</h1><ul>{links}</ul></body></html>"
+
+    async def tag_page(_: web.Request) -> web.Response:
+        return web.Response(text=listing, content_type="text/html")
+
+    origin.routes["/tag/ukraine"] = tag_page
+    assert await parse(handler, item(origin.base + "/tag/ukraine", content="Feed text. " * 30)) is None
+
+
+async def test_a_short_page_gives_way_to_longer_feed_text(handler: ParserHandler, origin: Origin) -> None:
+    async def stub(_: web.Request) -> web.Response:
+        return web.Response(
+            text="<html><body><article><p>Developing story.</p></article></body></html>", content_type="text/html"
+        )
+
+    origin.routes["/stub"] = stub
+    article = await parse(handler, item(origin.base + "/stub", content="The full report from the feed. " * 20))
+    assert article is not None
+    assert (article.text_source, article.fallback_reason) == ("feed", "too_little_text")
+
+
+async def test_paywalled_teaser_is_flagged(handler: ParserHandler, origin: Origin) -> None:
+    teaser = (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", "isAccessibleForFree": false}</script>'
+        "</head><body><article><h1>Exclusive: inside the siege</h1>"
+        + "<p>Residents describe weeks of shelling and shortages in the besieged town, where aid has not arrived.</p>"
+        * 3
+        + "<p>Subscribe to continue reading.</p></article></body></html>"
+    )
+
+    async def gated(_: web.Request) -> web.Response:
+        return web.Response(text=teaser, content_type="text/html")
+
+    origin.routes["/gated"] = gated
+    article = await parse(handler, item(origin.base + "/gated"))
+    assert article is not None
+    assert article.paywalled and article.text_source == "page"
+
+
+def _page_route(origin: Origin) -> Route:
+    async def page(_: web.Request) -> web.Response:
+        return web.Response(text=PAGE.replace("__BASE__", origin.base), content_type="text/html")
+
+    return page
