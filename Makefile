@@ -7,13 +7,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install run demo test lint typecheck unit integration schemas clean
+.PHONY: help install run demo test lint typecheck unit integration schemas bench clean
 
 help:
 	@echo "make run        run fetcher -> parser -> classifier on the real feeds (embedded broker unless KAFKA_BOOTSTRAP_SERVERS is set)"
 	@echo "make demo       the same over bundled feeds served from loopback; exits by itself"
 	@echo "make test       lint, type-check and all tests"
 	@echo "make schemas    regenerate schemas/ from the message models"
+	@echo "make bench      the benchmarks behind docs/benchmarks.md"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -49,6 +50,15 @@ test: lint typecheck
 
 schemas: install
 	$(PY) -m services.kit.schemas
+
+# Benchmarks need the bench group (rouge-score); results are recorded in docs/benchmarks.md.
+bench: install
+	$(UV) sync --frozen --quiet --group bench
+	$(PY) -m bench.fetcher_bench
+	$(PY) -m bench.parser_quality
+	$(PY) -m bench.parser_speed
+	$(PY) -m bench.stage_parser
+	$(UV) sync --frozen --quiet
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .run .pytest_cache .mypy_cache .ruff_cache

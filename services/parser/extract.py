@@ -7,6 +7,7 @@ import multiprocessing
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
+from urllib.parse import urljoin
 
 from pebble import ProcessExpired, ProcessPool
 from pydantic import BaseModel
@@ -50,33 +51,54 @@ def _date(value: str | None) -> datetime | None:
     return None if parsed > datetime.now(UTC) else parsed
 
 
+_TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]{2,60}$")
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _is_headline(paragraph: str, title: str | None) -> bool:
+    """Whether a paragraph repeats the page's title, with or without the site name after it."""
+    if not title:
+        return False
+    first = _folded(paragraph)
+    return first in (_folded(title), _folded(_TITLE_SUFFIX.sub("", title)))
+
+
 def extract_page(html: bytes | str, url: str) -> ExtractedPage | None:
     """Text and metadata of an article page; None when trafilatura finds no main text.
     Runs in worker processes, so it takes and returns only picklable values."""
     tree = load_html(html)
     if tree is None:
         return None
-    # The gate reads the tree trafilatura parsed, before trafilatura prunes it: one parse for both.
+    # One parse serves both: the gate reads the tree (its signals and the page's metadata) before
+    # trafilatura prunes it. trafilatura's own metadata pass is skipped: it cost about 15% of
+    # the extraction time, for what the page's meta tags and JSON-LD already state.
     signals = inspect_html(tree)
     document = bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=False, include_images=False, include_links=False
+        tree, url=url, with_metadata=False, include_comments=False, include_images=False, include_links=False
     )
     if not isinstance(document, Document) or not document.text:
         return None
     head = html[:8192] if isinstance(html, bytes) else html[:8192].encode("utf-8", "ignore")
     declared = _HTML_LANG.search(head)
+    meta = signals.meta
     # trafilatura puts each paragraph on a line; downstream readers want blank lines between them.
     paragraphs = [line.strip() for line in document.text.splitlines() if line.strip()]
+    if len(paragraphs) > 1 and _is_headline(paragraphs[0], meta.title):
+        paragraphs = paragraphs[1:]  # the headline is the title field, not the article's first paragraph
+    canonical = urljoin(url, meta.canonical) if meta.canonical else None
     page = ExtractedPage(
         url=url,
-        canonical_url=document.url if document.url and document.url != url else None,
-        title=document.title,
+        canonical_url=canonical if canonical != url else None,
+        title=meta.title,
         text="\n\n".join(paragraphs),
-        author=document.author,
-        site_name=document.sitename,
-        description=document.description,
-        tags=[t for t in (document.tags or []) + (document.categories or []) if t],
-        published_at=_date(document.date),
+        author=meta.author,
+        site_name=meta.site_name,
+        description=meta.description,
+        tags=list(meta.tags),
+        published_at=_date(meta.published),
         language=normalize_language(declared.group(1).decode()) if declared else None,
     )
     verdict = judge(signals, url, page)

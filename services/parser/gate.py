@@ -20,7 +20,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -142,6 +142,39 @@ class PageSignals:
     linked_headings: int = 0
     #: that text (normalized), for paywall prompts that the extraction dropped
     content_text: str = ""
+    #: the page's own metadata, read in the same pass (trafilatura's metadata pass is not run)
+    meta: PageMeta = field(default_factory=lambda: PageMeta())
+
+
+@dataclass(frozen=True, slots=True)
+class PageMeta:
+    title: str | None = None
+    site_name: str | None = None
+    description: str | None = None
+    author: str | None = None
+    tags: tuple[str, ...] = ()
+    canonical: str | None = None
+    #: as the page gives it (ISO 8601 in meta tags and JSON-LD)
+    published: str | None = None
+
+
+# meta name/property -> field, most specific first where a page carries several.
+_META_FIELDS = {
+    "og:title": "title",
+    "twitter:title": "title",
+    "og:site_name": "site_name",
+    "application-name": "site_name",
+    "og:description": "description",
+    "description": "description",
+    "twitter:description": "description",
+    "author": "author",
+    "article:author": "author",
+    "byl": "author",
+    "article:published_time": "published",
+    "datepublished": "published",
+    "date": "published",
+    "pubdate": "published",
+}
 
 
 class _Walk:
@@ -159,6 +192,28 @@ class _Walk:
         self.link_chars = 0
         self.linked_headings = 0
         self.content: list[str] = []
+        # First value wins per field: og: and JSON-LD come before generic tags in most templates,
+        # and both beat the <title> element, which carries the site's suffix.
+        self.found: dict[str, str] = {}
+        self.tags: list[str] = []
+
+    def _keep(self, field_name: str, value: object) -> None:
+        if field_name == "author" and isinstance(value, str) and value.startswith(("http://", "https://")):
+            return  # article:author often holds a profile URL, not a name
+        if isinstance(value, str) and value.strip() and field_name not in self.found:
+            self.found[field_name] = _SPACE.sub(" ", value).strip()
+
+    def page_meta(self) -> PageMeta:
+        found = self.found
+        return PageMeta(
+            title=found.get("title") or found.get("html_title"),
+            site_name=found.get("site_name"),
+            description=found.get("description"),
+            author=found.get("author"),
+            tags=tuple(dict.fromkeys(self.tags)),
+            canonical=found.get("canonical"),
+            published=found.get("published"),
+        )
 
     def json_ld(self, text: str) -> None:
         try:
@@ -171,6 +226,16 @@ class _Walk:
                     self.types.add(_type_name(name))
             self.published = self.published or bool(item.get("datePublished"))
             self._free(item.get("isAccessibleForFree"))
+            if any(
+                _type_name(t) in self.rules.article_types for t in _as_list(item.get("@type")) if isinstance(t, str)
+            ):
+                self._keep("published", item.get("datePublished"))
+                self._keep("title", item.get("headline"))
+                self._keep("description", item.get("description"))
+                for person in _as_list(item.get("author")):
+                    self._keep("author", person.get("name") if isinstance(person, dict) else person)
+                publisher = item.get("publisher")
+                self._keep("site_name", publisher.get("name") if isinstance(publisher, dict) else publisher)
 
     def _free(self, value: object) -> None:
         flag = _bool(value)
@@ -180,6 +245,10 @@ class _Walk:
     def meta(self, element: Any) -> None:
         key = (element.get("property") or element.get("name") or element.get("itemprop") or "").strip().lower()
         value = (element.get("content") or "").strip()
+        if key in _META_FIELDS:
+            self._keep(_META_FIELDS[key], value)
+        if key in ("article:tag", "keywords", "news_keywords"):
+            self.tags.extend(t.strip() for t in value.split(",") if t.strip())
         if key == "og:type" and value:
             self.og_type = value.lower()
         elif key in ("article:published_time", "datepublished") and value:
@@ -208,6 +277,13 @@ class _Walk:
                 continue
             if tag == "meta":
                 self.meta(element)
+                continue
+            if tag == "link":
+                if "canonical" in (element.get("rel") or "").lower().split():
+                    self._keep("canonical", element.get("href"))
+                continue
+            if tag == "title":
+                self._keep("html_title", element.text)
                 continue
             if tag in _SKIPPED:
                 continue
@@ -299,6 +375,7 @@ def inspect_html(html: str | bytes | Any, rules: GateRules | None = None) -> Pag
         content_chars=len(text),
         linked_headings=walk.linked_headings,
         content_text=text,
+        meta=walk.page_meta(),
     )
 
 

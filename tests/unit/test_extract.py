@@ -62,3 +62,13 @@ def test_extract_batch_mode() -> None:
     assert json.loads(out)["text"]
     assert "line 2: invalid input" in done.stderr
     assert "line 3: invalid input" in done.stderr
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_the_headline_is_the_title_not_the_first_paragraph(page: Path) -> None:
+    html = page.read_text(encoding="utf-8").replace("__BASE__", "http://demo.test")
+    extracted = extract_page(html, f"http://demo.test/pages/{page.name}")
+    assert extracted is not None and extracted.title
+    first = extracted.text.split("\n\n")[0]
+    assert first.casefold() != extracted.title.casefold()
+    assert not extracted.title.casefold().startswith(first.casefold())
