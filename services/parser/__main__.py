@@ -9,13 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from services.kit.httpfetch import make_http_client
-from services.kit.models import NewsItem
-from services.kit.service import StageContext, run_consuming_stage
-from services.kit.settings import load_settings
-from services.parser.extract import ExtractorPool, extract_page
-from services.parser.handler import STAGE, ParserHandler
-from services.parser.settings import ParserSettings
+from services.parser.extract import extract_page
 
 app = typer.Typer(add_completion=False, help="Fetch each item's page and extract the article.")
 
@@ -28,6 +22,16 @@ def main(
     """Run the stage: news.items -> news.articles."""
     if ctx.invoked_subcommand is not None:
         return
+    # Imported here, not at the top: the batch mode needs none of the stage's Kafka and HTTP
+    # machinery, and importing it would double that mode's start-up.
+    from services.kit.httpfetch import make_http_client
+    from services.kit.models import NewsItem
+    from services.kit.service import StageContext, run_consuming_stage
+    from services.kit.settings import load_settings
+    from services.parser.extract import ExtractorPool
+    from services.parser.handler import STAGE, ParserHandler
+    from services.parser.settings import ParserSettings
+
     settings = load_settings(ParserSettings)
 
     async def build(stage: StageContext) -> ParserHandler:
