@@ -26,7 +26,7 @@ _MIN_CITY_POPULATION = 15000
 _ALT_NAME_POPULATION = 50000  # transliterations of smaller towns collide with too many words
 _LOCATIVE_BOOST = 1.5
 _EVENT_BOOST = 1.5
-_TITLE_BOOST = 1.5
+_TITLE_BOOST = 3.0
 _MAX_THEATERS = 5
 
 
