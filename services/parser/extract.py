@@ -20,8 +20,6 @@ from services.kit.errors import SitrepError
 from services.kit.language import normalize_language
 from services.parser.gate import inspect_html, judge
 
-_HTML_LANG = re.compile(rb"<html[^>]*?\blang\s*=\s*[\"']?([a-zA-Z]{2}(?:[-_][a-zA-Z0-9]+)*)", re.IGNORECASE)
-
 
 class ExtractedPage(BaseModel):
     url: str
@@ -95,6 +93,8 @@ def extract_page(html: bytes | str, url: str) -> ExtractedPage | None:
     # trafilatura prunes it. trafilatura's own metadata pass is skipped: it cost about 15% of
     # the extraction time, for what the page's meta tags and JSON-LD already state.
     signals = inspect_html(tree)
+    # Read before trafilatura prunes the tree; the root is the <html> element.
+    declared_language = normalize_language(tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang"))
     document = _trafilatura(tree, url, fast=True)
     if document is None or len(document.text or "") < _SECOND_PASS_SHARE * signals.content_chars:
         # trafilatura's fallback extractors (readability, jusText) rescue layouts its own misses,
@@ -103,8 +103,6 @@ def extract_page(html: bytes | str, url: str) -> ExtractedPage | None:
         document = _trafilatura(load_html(html), url, fast=False)
     if document is None or not document.text:
         return None
-    head = html[:8192] if isinstance(html, bytes) else html[:8192].encode("utf-8", "ignore")
-    declared = _HTML_LANG.search(head)
     meta = signals.meta
     # trafilatura puts each paragraph on a line; downstream readers want blank lines between them.
     paragraphs = [line.strip() for line in document.text.splitlines() if line.strip()]
@@ -121,7 +119,7 @@ def extract_page(html: bytes | str, url: str) -> ExtractedPage | None:
         description=meta.description,
         tags=list(meta.tags),
         published_at=_date(meta.published),
-        language=normalize_language(declared.group(1).decode()) if declared else None,
+        language=declared_language,
     )
     verdict = judge(signals, url, page)
     return page.model_copy(update={"not_article": verdict.not_article, "paywalled": verdict.paywalled})
