@@ -7,12 +7,14 @@ extracted N times over by each case:
 
 - `trafilatura.extract(html, url=url)` with its defaults, in this process;
 - sitrep's `services.parser.extract.extract_page(html, url)`, in this process;
-- `python -m services.parser extract` in a child process, fed the pages as JSON lines on stdin.
+- `python -m services.parser extract` in a child process, fed the pages as JSON lines on stdin;
+- plain trafilatura behind the same JSON-lines loop (`bench/plain_extract.py`), also a child
+  process on the same input: the CLI's like-for-like baseline.
 
 Per core means per CPU-second (user + system, `resource.getrusage`) of the process doing the work:
 RUSAGE_SELF for the in-process cases, RUSAGE_CHILDREN for the CLI, so the figures do not depend on
 what else the machine runs. The in-process cases alternate pass by pass so drift hits both alike.
-The CLI figure includes its start-up (imports), which is also measured alone on empty input.
+The child figures include their start-up (imports), which is also measured alone on empty input.
 N defaults to what makes each in-process case take about --seconds of CPU."""
 
 from __future__ import annotations
@@ -70,13 +72,17 @@ def plain_trafilatura(html: str, url: str) -> object:
     return trafilatura.extract(html, url=url)
 
 
-def run_cli(lines: Path, name: str) -> tuple[Case, str | None]:
-    """`python -m services.parser extract` over the JSON lines in `lines`; CPU of the child only."""
+SITREP_CLI = ("-m", "services.parser", "extract")
+PLAIN_CLI = ("-m", "bench.plain_extract")
+
+
+def run_cli(lines: Path, name: str, command: Sequence[str] = SITREP_CLI) -> tuple[Case, str | None]:
+    """A child `python <command>` over the JSON lines in `lines`; CPU of the child only."""
     case = Case(name)
     with lines.open("rb") as stdin, tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
         cpu, wall = cpu_seconds(resource.RUSAGE_CHILDREN), time.perf_counter()
         process = subprocess.run(
-            [sys.executable, "-m", "services.parser", "extract"],
+            [sys.executable, *command],
             stdin=stdin,
             stdout=stdout,
             stderr=stderr,
@@ -138,10 +144,12 @@ def main(argv: Sequence[str] | None = None) -> None:
                 for html, url in pages:
                     out.write(json.dumps({"url": url, "html": html}) + "\n")
         startup, startup_error = run_cli(empty, "CLI start-up alone (empty input)")
+        plain_startup, _ = run_cli(empty, "plain start-up alone", PLAIN_CLI)
         cli, cli_error = run_cli(full, "`python -m services.parser extract`, child process")
-    for error in (startup_error, cli_error):
+        plain_cli, plain_error = run_cli(full, "plain trafilatura, same JSON-lines loop, child process", PLAIN_CLI)
+    for error in (startup_error, cli_error, plain_error):
         if error:
-            notes.append(f"the CLI failed: {error}")
+            notes.append(f"a child process failed: {error}")
     if not cli_error and cli.pages != reps * len(pages):
         notes.append(f"the CLI wrote {cli.pages} lines for {reps * len(pages)} pages")
 
@@ -149,18 +157,26 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"{len(pages)} pages x {reps} passes; trafilatura {trafilatura.__version__}; "
         f"CPU = user + system of the working process.\n"
     )
-    print("| case | pages | CPU s | pages/s per core | wall s | pages/s wall | vs plain (per core) |")
+    print("| case | pages | CPU s | pages/s per core | wall s | pages/s wall | vs its baseline (per core) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for case in (plain, sitrep, cli):
+    for case, baseline in ((plain, plain), (sitrep, plain), (plain_cli, plain), (cli, plain_cli)):
         if not case.pages:
             print(f"| {case.name} | 0 | - | - | - | - | - |")
             continue
-        ratio = case.per_core / plain.per_core if plain.per_core else 0.0
+        ratio = case.per_core / baseline.per_core if baseline.per_core else 0.0
         print(
             f"| {case.name} | {case.pages} | {case.cpu_s:.2f} | **{case.per_core:.2f}** | {case.wall_s:.2f} "
             f"| {case.per_wall:.2f} | {ratio:.3f}x |"
         )
-    print(f"\nCLI start-up alone: {startup.cpu_s:.2f} s CPU, {startup.wall_s:.2f} s wall.")
+    print(
+        "\nBaselines: the in-process cases against plain trafilatura in-process; the sitrep CLI against "
+        "plain trafilatura's child process."
+    )
+    print(f"Start-up alone: sitrep CLI {startup.cpu_s:.2f} s CPU, plain child {plain_startup.cpu_s:.2f} s CPU.")
+    if cli.pages and plain_cli.per_core:
+        ratio = cli.per_core / plain_cli.per_core
+        verdict = "meets" if ratio >= 0.9 else "misses"
+        print(f"sitrep CLI / plain child, per core: **{ratio:.3f}x** ({verdict} the 0.9x goal).")
     if sitrep.pages and plain.per_core:
         verdict = "meets" if sitrep.per_core / plain.per_core >= 0.9 else "misses"
         print(f"sitrep / plain, per core: **{sitrep.per_core / plain.per_core:.3f}x** ({verdict} the 0.9x goal).")

@@ -74,9 +74,10 @@ def extract() -> None:
             continue
         page = extract_page(html, url)
         if page is None:
-            typer.echo(json.dumps({"url": url, "text": None, "error": "no article text found"}, ensure_ascii=False))
-            continue
-        typer.echo(page.model_dump_json())
+            out = json.dumps({"url": url, "text": None, "error": "no article text found"}, ensure_ascii=False)
+        else:
+            out = page.model_dump_json()
+        sys.stdout.write(out + "\n")
     if failures:
         raise typer.Exit(1)
 
