@@ -163,7 +163,7 @@ app = typer.Typer(add_completion=False)
 
 @app.command()
 def main(
-    feeds: Annotated[Path, typer.Option(help="Feed list to poll.")] = ROOT / "deploy" / "feeds.yaml",
+    feeds: Annotated[Path, typer.Option(help="Feed list to poll.")] = ROOT / "deploy" / "base" / "feeds.yaml",
     logs: Annotated[Path, typer.Option(help="Where the stages' logs go.")] = ROOT / ".run" / "logs",
     max_articles: Annotated[int | None, typer.Option(help="Exit after this many distinct articles.")] = None,
     timeout: Annotated[float | None, typer.Option(help="Exit after this many seconds.")] = None,

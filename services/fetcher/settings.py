@@ -8,7 +8,7 @@ from services.kit.settings import StageSettings
 
 
 class FetcherSettings(StageSettings):
-    feeds_file: Path = Path("deploy/feeds.yaml")
+    feeds_file: Path = Path("deploy/base/feeds.yaml")
     group_id: str = "sitrep-fetcher"
     # A feed's interval: learnt from how often it publishes (poll_interval_s until it can be),
     # clamped to [min_interval_s, max_interval_s]; interval_seconds in the feed list replaces it.

@@ -11,7 +11,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_shipped_feed_list_is_valid_and_curated() -> None:
-    feeds = load_feed_list(REPO / "deploy" / "feeds.yaml")
+    feeds = load_feed_list(REPO / "deploy" / "base" / "feeds.yaml")
     assert len(feeds) >= 20
     assert all(f.name and f.language for f in feeds)
     assert {"news", "ministry"} == {f.kind for f in feeds}
