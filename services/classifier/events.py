@@ -38,6 +38,30 @@ class Trigger:
     weight: float
 
 
+# Phrases that describe a state of affairs ("rebel-held", "occupied by") and would otherwise
+# read as an event: they win their span and count for nothing.
+_IGNORED = Trigger("", 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class RoleRule:
+    """A trigger whose sub-event type depends on who acts or who is hit: the nearest concept
+    (rules.yaml) on the looked-at side of it, in the same sentence, picks the outcome."""
+
+    name: str
+    weight: float
+    look: str  # before | after | around
+    window: int
+    sentences: int  # 1: the trigger's sentence only; 2: the one before it too
+    outcomes: tuple[tuple[str, str], ...]  # (concept, sub-event type)
+    otherwise: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    name: str
+
+
 @dataclass(frozen=True, slots=True)
 class Cue:
     kind: str  # threat | denial | hypothetical
@@ -53,12 +77,15 @@ class EventDetector:
     def __init__(
         self,
         triggers: PhraseMatcher,
+        concepts: PhraseMatcher,
         cues: PhraseMatcher,
         windows: dict[str, int],
         overrides: dict[str, list[str]],
         taxonomy: Taxonomy,
     ) -> None:
         self.triggers = triggers
+        self.concepts = concepts
+        self.rule_order: dict[str, int] = {}
         self.cues = cues
         self.windows = windows
         self.overrides = overrides
@@ -75,7 +102,38 @@ class EventDetector:
                 for phrases in languages.values():
                     for phrase in phrases:
                         triggers.add(phrase, Trigger(sub_event_type, weights[strength]))
+        concepts = PhraseMatcher()
+        rules: dict[str, Any] = load_yaml(data_dir / "rules.yaml")
+        for name, languages in rules["concepts"].items():
+            for phrases in languages.values():
+                for phrase in phrases:
+                    concepts.add(phrase, Concept(name))
+        for name, body in rules["rules"].items():
+            outcomes = tuple((concept, sub) for concept, sub in body["outcomes"].items())
+            for concept, sub in outcomes:
+                if concept not in rules["concepts"]:
+                    raise ValueError(f"rule {name!r}: unknown concept {concept!r}")
+                taxonomy.event_type_of(sub)
+            otherwise = body.get("otherwise")
+            if otherwise is not None:
+                taxonomy.event_type_of(otherwise)
+            rule = RoleRule(
+                name,
+                weights[body["strength"]],
+                body["look"],
+                body.get("window", 90),
+                body.get("sentences", 1),
+                outcomes,
+                otherwise,
+            )
+            for phrases in body["phrases"].values():
+                for phrase in phrases:
+                    triggers.add(phrase, rule)
+        for languages in (raw.get("ignore") or {}).values():
+            for phrase in languages:
+                triggers.add(phrase, _IGNORED)
         triggers.build()
+        concepts.build()
         overrides: dict[str, list[str]] = raw.get("overrides") or {}
         for specific, general in overrides.items():
             for name in [specific, *general]:
@@ -87,7 +145,9 @@ class EventDetector:
                 for phrase in phrases:
                     cues.add(phrase, Cue(kind))
         cues.build()
-        return cls(triggers, cues, dict(modality["windows"]), overrides, taxonomy)
+        detector = cls(triggers, concepts, cues, dict(modality["windows"]), overrides, taxonomy)
+        detector.rule_order = {name: i for i, name in enumerate(rules["rules"])}
+        return detector
 
     def detect(self, text: str, norm: str, sentences: Sentences, title_end: int) -> EventResult:
         size = len(text)
@@ -95,14 +155,15 @@ class EventDetector:
         scores: dict[str, float] = defaultdict(float)
         best: dict[str, tuple[float, Hit]] = {}
         located: set[int] = set()
-        for hit in longest_first(self.triggers.find(text, norm), size):
-            trigger: Trigger = hit.payload
-            weight = trigger.weight
+        concept_hits: list[Hit] = []
+        hits = longest_first(self.triggers.find(text, norm), size)
+        if any(isinstance(h.payload, RoleRule) for h in hits):
+            concept_hits = longest_first(self.concepts.find(text, norm), size)
+        for hit, target, weight in self._resolve(hits, concept_hits, sentences):
             if hit.start < title_end:
                 weight *= _TITLE_BOOST
             elif hit.start < title_end + _LEAD_CHARS:
                 weight *= _LEAD_BOOST
-            target = trigger.sub_event_type
             cue = self._cue_before(hit, cue_hits, sentences)
             if cue is not None and target not in (DIPLOMACY, ATTRIBUTION):
                 if cue == "hypothetical":
@@ -119,6 +180,60 @@ class EventDetector:
                 if scores.get(specific, 0.0) >= _OVERRIDE_SHARE * scores.get(name, 0.0) > 0.0:
                     scores[specific] += scores.pop(name)
         return EventResult(self._rank(scores, best, sentences), located)
+
+    def _resolve(self, hits: list[Hit], concepts: list[Hit], sentences: Sentences) -> list[tuple[Hit, str, float]]:
+        """(hit, sub-event type, weight) per counted trigger. On a span that role rules claim, the
+        first rule (in rules.yaml's order) whose concept is near decides; when none is, the rules'
+        fallback, else the span's plain triggers."""
+        spans: dict[tuple[int, int], list[Hit]] = {}
+        for hit in hits:
+            spans.setdefault((hit.start, hit.end), []).append(hit)
+        out: list[tuple[Hit, str, float]] = []
+        for group in spans.values():
+            rules = [h for h in group if isinstance(h.payload, RoleRule)]
+            rules.sort(key=lambda h: self.rule_order[h.payload.name])
+            plain = [h for h in group if isinstance(h.payload, Trigger)]
+            decided = False
+            for hit in rules:
+                outcome = self._role_outcome(hit, hit.payload, concepts, sentences)
+                if outcome is not None:
+                    out.append((hit, outcome, hit.payload.weight))
+                    decided = True
+                    break
+            if decided:
+                continue
+            fallback = next((h for h in rules if h.payload.otherwise), None)
+            if fallback is not None and not plain:
+                out.append((fallback, fallback.payload.otherwise, fallback.payload.weight))
+                continue
+            out.extend((h, h.payload.sub_event_type, h.payload.weight) for h in plain if h.payload is not _IGNORED)
+        out.sort(key=lambda item: item[0].start)
+        return out
+
+    @staticmethod
+    def _role_outcome(hit: Hit, rule: RoleRule, concepts: list[Hit], sentences: Sentences) -> str | None:
+        """The outcome of the nearest concept in reach on the rule's side, or None."""
+        sentence = sentences.index(hit.start)
+        chosen: tuple[int, str] | None = None
+        wanted = dict(rule.outcomes)
+        for concept in concepts:
+            name = concept.payload.name
+            if name not in wanted or (concept.end > hit.start and concept.start < hit.end):
+                continue
+            if concept.end <= hit.start:
+                if rule.look == "after":
+                    continue
+                distance = hit.start - concept.end
+                rank = distance
+            else:
+                if rule.look == "before":
+                    continue
+                distance = rank = concept.start - hit.end
+            if distance > rule.window or not 0 <= sentence - sentences.index(concept.start) < rule.sentences:
+                continue
+            if chosen is None or rank < chosen[0]:
+                chosen = (rank, wanted[name])
+        return chosen[1] if chosen else None
 
     def _cue_before(self, hit: Hit, cue_hits: list[Hit], sentences: Sentences) -> str | None:
         sentence = sentences.index(hit.start)
