@@ -6,6 +6,8 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# The deploy group holds the tools `make test` checks deploy/ with (kubernetes-validate, hadolint).
+SYNC := $(UV) sync --frozen --quiet --group deploy
 
 .PHONY: help install run demo test lint typecheck unit integration schemas bench clean
 
@@ -21,7 +23,7 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --quiet
+	$(SYNC)
 	@touch $@
 
 install: $(VENV)/.synced
@@ -53,12 +55,12 @@ schemas: install
 
 # Benchmarks need the bench group (rouge-score); results are recorded in docs/benchmarks.md.
 bench: install
-	$(UV) sync --frozen --quiet --group bench
+	$(SYNC) --group bench
 	$(PY) -m bench.fetcher_bench
 	$(PY) -m bench.parser_quality
 	$(PY) -m bench.parser_speed
 	$(PY) -m bench.stage_parser
-	$(UV) sync --frozen --quiet
+	$(SYNC)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .run .pytest_cache .mypy_cache .ruff_cache
