@@ -8,8 +8,10 @@ PY := $(VENV)/bin/python
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 # The deploy group holds the tools `make test` checks deploy/ with (kubernetes-validate, hadolint).
 SYNC := $(UV) sync --frozen --quiet --group deploy
+IMAGE ?= localhost/sitrep:dev
+BASE_IMAGE ?=
 
-.PHONY: help install run demo test lint typecheck unit integration schemas bench clean
+.PHONY: help install run demo test lint typecheck unit integration schemas bench clean image
 
 help:
 	@echo "make run        run fetcher -> parser -> classifier on the real feeds (embedded broker unless KAFKA_BOOTSTRAP_SERVERS is set)"
@@ -17,6 +19,7 @@ help:
 	@echo "make test       lint, type-check and all tests"
 	@echo "make schemas    regenerate schemas/ from the message models"
 	@echo "make bench      the benchmarks behind docs/benchmarks.md"
+	@echo "make image      the container image (IMAGE=$(IMAGE); BASE_IMAGE=... to change the base)"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -61,6 +64,10 @@ bench: install
 	$(PY) -m bench.parser_speed
 	$(PY) -m bench.stage_parser
 	$(SYNC)
+
+# The image: wheels built here from uv.lock, then an offline build (see Dockerfile).
+image: install
+	$(PY) -m devtools.image --tag $(IMAGE) $(if $(BASE_IMAGE),--base $(BASE_IMAGE))
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .run .pytest_cache .mypy_cache .ruff_cache
