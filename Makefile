@@ -11,7 +11,7 @@ SYNC := $(UV) sync --frozen --quiet --group deploy
 IMAGE ?= localhost/sitrep:dev
 BASE_IMAGE ?=
 
-.PHONY: help install run demo test lint typecheck unit integration schemas bench clean image
+.PHONY: help install run demo test lint typecheck unit integration schemas bench clean image test-deploy
 
 help:
 	@echo "make run        run fetcher -> parser -> classifier on the real feeds (embedded broker unless KAFKA_BOOTSTRAP_SERVERS is set)"
@@ -20,6 +20,7 @@ help:
 	@echo "make schemas    regenerate schemas/ from the message models"
 	@echo "make bench      the benchmarks behind docs/benchmarks.md"
 	@echo "make image      the container image (IMAGE=$(IMAGE); BASE_IMAGE=... to change the base)"
+	@echo "make test-deploy  build the image on a Debian base and run the three stages from it (needs root or podman)"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -68,6 +69,12 @@ bench: install
 # The image: wheels built here from uv.lock, then an offline build (see Dockerfile).
 image: install
 	$(PY) -m devtools.image --tag $(IMAGE) $(if $(BASE_IMAGE),--base $(BASE_IMAGE))
+
+# The image for real: podman/buildah from Debian's packages, a Debian-built base (no registry
+# needed), then the broker on loopback and the three stages from the image, read-only, non-root.
+test-deploy: install
+	$(PY) -m devtools.image --tag $(IMAGE) --debian-base --install-tools
+	SITREP_IMAGE=$(IMAGE) $(PY) -m pytest -p no:cacheprovider tests/deploy/container_check.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .run .pytest_cache .mypy_cache .ruff_cache
