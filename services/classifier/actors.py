@@ -13,7 +13,7 @@ from typing import Any
 from services.kit.models import Actor
 
 from .datafiles import load_yaml
-from .matching import CaseRule, PhraseMatcher, Sentences, longest_first, normalise
+from .matching import CaseRule, PhraseMatcher, Scan, Sentences, longest_first, normalise
 from .taxonomy import Taxonomy
 
 _ALIAS_WEIGHT = 1.0
@@ -121,9 +121,11 @@ class ActorResolver:
         connectors = frozenset(normalise(c) for c in roles["connectors"])
         return cls(matcher, registry, templates, labels, names, connectors, locatives, taxonomy)
 
-    def resolve(self, text: str, norm: str, sentences: Sentences, title_end: int, violent: bool) -> ActorResult:
+    def resolve(
+        self, text: str, norm: str, sentences: Sentences, title_end: int, violent: bool, scan: Scan | None = None
+    ) -> ActorResult:
         spans: dict[tuple[int, int], list[Any]] = defaultdict(list)
-        for hit in longest_first(self.matcher.find(text, norm), len(text)):
+        for hit in longest_first(self.matcher.find(text, norm, scan), len(text)):
             spans[(hit.start, hit.end)].append(hit.payload)
         ordered = sorted(spans.items())
         scores: dict[str, float] = defaultdict(float)

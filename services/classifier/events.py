@@ -12,7 +12,7 @@ from typing import Any
 from services.kit.models import Event
 
 from .datafiles import load_yaml
-from .matching import Hit, PhraseMatcher, Sentences, longest_first
+from .matching import Hit, PhraseMatcher, Scan, Sentences, longest_first
 from .taxonomy import Taxonomy
 
 DIPLOMACY = "Diplomacy"
@@ -149,16 +149,18 @@ class EventDetector:
         detector.rule_order = {name: i for i, name in enumerate(rules["rules"])}
         return detector
 
-    def detect(self, text: str, norm: str, sentences: Sentences, title_end: int) -> EventResult:
+    def detect(
+        self, text: str, norm: str, sentences: Sentences, title_end: int, scan: Scan | None = None
+    ) -> EventResult:
         size = len(text)
-        cue_hits = longest_first(self.cues.find(text, norm), size)
+        cue_hits = longest_first(self.cues.find(text, norm, scan), size)
         scores: dict[str, float] = defaultdict(float)
         best: dict[str, tuple[float, Hit]] = {}
         located: set[int] = set()
         concept_hits: list[Hit] = []
-        hits = longest_first(self.triggers.find(text, norm), size)
+        hits = longest_first(self.triggers.find(text, norm, scan), size)
         if any(isinstance(h.payload, RoleRule) for h in hits):
-            concept_hits = longest_first(self.concepts.find(text, norm), size)
+            concept_hits = longest_first(self.concepts.find(text, norm, scan), size)
         for hit, target, weight in self._resolve(hits, concept_hits, sentences):
             if hit.start < title_end:
                 weight *= _TITLE_BOOST

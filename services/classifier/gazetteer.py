@@ -16,7 +16,7 @@ import pycountry
 from services.kit.models import Theater
 
 from .datafiles import load_yaml
-from .matching import CaseRule, Hit, PhraseMatcher, Sentences, is_arabic, is_cyrillic, longest_first, normalise
+from .matching import CaseRule, Hit, PhraseMatcher, Scan, Sentences, is_arabic, is_cyrillic, longest_first, normalise
 
 # Kinds of gazetteer entry, strongest claim first; ambiguity is settled in this order after support.
 COUNTRY, PLACE, CAPITAL, ADMIN1, CITY, DEMONYM, PEOPLE, REGION = range(8)
@@ -119,8 +119,10 @@ class Gazetteer:
         title_end: int,
         event_sentences: set[int],
         masked: Sequence[tuple[int, int]],
+        scan: Scan | None = None,
     ) -> list[Theater]:
-        hits = [h for h in longest_first(self.matcher.find(text, norm), len(text)) if not _inside(h, masked)]
+        found = self.matcher.find(text, norm, scan)
+        hits = [h for h in longest_first(found, len(text)) if not _inside(h, masked)]
         support: dict[str, float] = defaultdict(float)
         # Group payloads by span: longest_first keeps every payload of the winning span.
         spans: dict[tuple[int, int], list[PlaceRef]] = defaultdict(list)

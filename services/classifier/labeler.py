@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pickle
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from .actors import ActorResolver
 from .datafiles import DEFAULT_DATA_DIR, load_yaml, version_of
 from .events import EventDetector
 from .gazetteer import Gazetteer
-from .matching import Sentences, normalise
+from .matching import MatcherSet, Sentences, normalise
 from .taxonomy import Taxonomy
 
 log = structlog.get_logger(__name__)
@@ -34,23 +35,31 @@ class Labeler:
     gazetteer: Gazetteer
     actors: ActorResolver
     events: EventDetector
+    matchers: MatcherSet
 
     @classmethod
     def load(cls, data_dir: Path | None = None, cache_dir: Path | None = None) -> Labeler:
-        """Build every matcher from the data files. The gazetteer (tens of thousands of cities) is
-        the slow part; it is pickled under `cache_dir` (default DEFAULT_CACHE_DIR) keyed by the
-        version, so a restart with unchanged code and data loads it instead of rebuilding."""
+        """The labeler built from the data files. Building (YAML, tens of thousands of gazetteer
+        names, the automata) takes seconds, so the built labeler is pickled under `cache_dir`
+        (default DEFAULT_CACHE_DIR) keyed by the version of code and data: a restart with both
+        unchanged loads it instead. An image bakes the artefact in at build time."""
         started = time.perf_counter()
         data_dir = data_dir or DEFAULT_DATA_DIR
         version = version_of(data_dir)
+        labeler = _cached(version, cache_dir, lambda: cls.build(data_dir, version))
+        warm_up()
+        log.info("classifier_loaded", version=version, seconds=round(time.perf_counter() - started, 2))
+        return labeler
+
+    @classmethod
+    def build(cls, data_dir: Path, version: str) -> Labeler:
         taxonomy = Taxonomy.load(data_dir)
-        gazetteer = _cached_gazetteer(data_dir, version, cache_dir)
+        gazetteer = Gazetteer.build(data_dir)
         locatives = frozenset(normalise(w) for words in load_yaml(data_dir / "locatives.yaml").values() for w in words)
         actors = ActorResolver.build(data_dir, taxonomy, locatives)
         events = EventDetector.build(data_dir, taxonomy)
-        warm_up()
-        log.info("classifier_loaded", version=version, seconds=round(time.perf_counter() - started, 2))
-        return cls(version, taxonomy, gazetteer, actors, events)
+        matchers = MatcherSet([gazetteer.matcher, actors.matcher, events.triggers, events.concepts, events.cues])
+        return cls(version, taxonomy, gazetteer, actors, events, matchers)
 
     @property
     def version(self) -> str:
@@ -62,10 +71,13 @@ class Labeler:
         title_end = len(title.strip()) + 2 if title and title.strip() else 0
         norm = normalise(body)
         sentences = Sentences(body)
-        found = self.events.detect(body, norm, sentences, title_end)
+        scan = self.matchers.scan(body, norm)
+        found = self.events.detect(body, norm, sentences, title_end, scan)
         violent = any(e.event_type in _VIOLENT_TYPES for e in found.events)
-        actor_result = self.actors.resolve(body, norm, sentences, title_end, violent)
-        theaters = self.gazetteer.theaters(body, norm, sentences, title_end, found.sentences, actor_result.alias_spans)
+        actor_result = self.actors.resolve(body, norm, sentences, title_end, violent, scan)
+        theaters = self.gazetteer.theaters(
+            body, norm, sentences, title_end, found.sentences, actor_result.alias_spans, scan
+        )
         main = theaters[0] if theaters else None
         actors = self.actors.rank(
             actor_result, sentences, title_end, main.country_code if main else None, main.country if main else None
@@ -78,28 +90,28 @@ class Labeler:
         )
 
 
-def _cached_gazetteer(data_dir: Path, version: str, cache_dir: Path | None) -> Gazetteer:
+def _cached(version: str, cache_dir: Path | None, build: Callable[[], Labeler]) -> Labeler:
     root = cache_dir or DEFAULT_CACHE_DIR
-    path = root / f"gazetteer-{version}.pickle"
+    path = root / f"labeler-{version}.pickle"
     try:
         with path.open("rb") as fh:
             cached = pickle.load(fh)  # noqa: S301 - our own artefact, keyed by code+data hash
-        if isinstance(cached, Gazetteer):
+        if isinstance(cached, Labeler):
             return cached
     except FileNotFoundError:
-        log.info("gazetteer_cache_miss", path=str(path))
+        log.info("labeler_cache_miss", path=str(path))
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
-        log.warning("gazetteer_cache_unreadable", path=str(path), error=repr(exc))
-    gazetteer = Gazetteer.build(data_dir)
+        log.warning("labeler_cache_unreadable", path=str(path), error=repr(exc))
+    labeler = build()
     try:
         root.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         with tmp.open("wb") as fh:
-            pickle.dump(gazetteer, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(labeler, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
-        for stale in root.glob("gazetteer-*.pickle"):
+        for stale in root.glob("*.pickle"):
             if stale != path:
                 stale.unlink(missing_ok=True)
     except OSError as exc:
-        log.warning("gazetteer_cache_unwritable", path=str(path), error=str(exc))
-    return gazetteer
+        log.warning("labeler_cache_unwritable", path=str(path), error=str(exc))
+    return labeler
