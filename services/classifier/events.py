@@ -25,8 +25,10 @@ _LEAD_CHARS = 400
 _REDIRECT_SHARE = 0.8
 _SCALE = 1.2  # score at which confidence reaches 1 - 1/e
 _MIN_CONFIDENCE = 0.35
-_MIN_SHARE_OF_TOP = 0.25
-_MAX_EVENTS = 4
+_MIN_SHARE_OF_TOP = 0.15
+_MAX_EVENTS = 5
+_REACTIONS = frozenset({DIPLOMACY, ATTRIBUTION})
+_FIRM = 0.7
 # A specific type absorbs a general one only when it carries a fair share of the general's weight;
 # a passing mention of sarin in an article about air strikes stays a side event.
 _OVERRIDE_SHARE = 0.3
@@ -267,5 +269,8 @@ class EventDetector:
                     evidence=sentences.evidence(hit.start, hit.end),
                 )
             )
-        events.sort(key=lambda e: -e.confidence)
+        # Statements about an event (condemnation, claims, blame) rank after the event they are
+        # about: "Syria condemns Israeli strikes" is first of all an air strike.
+        happened = any(e.event_type not in _REACTIONS and e.confidence >= _FIRM for e in events)
+        events.sort(key=lambda e: (happened and e.event_type in _REACTIONS, -e.confidence))
         return events[:_MAX_EVENTS]

@@ -27,6 +27,7 @@ _ALT_NAME_POPULATION = 50000  # transliterations of smaller towns collide with t
 _LOCATIVE_BOOST = 1.5
 _EVENT_BOOST = 1.5
 _TITLE_BOOST = 3.0
+_REFERENCE = 0.25  # a reference point or the speaker, not where events happen
 _MAX_THEATERS = 5
 
 
@@ -51,10 +52,17 @@ class _Country:
 
 
 class Gazetteer:
-    def __init__(self, matcher: PhraseMatcher, country_names: dict[str, str], locatives: frozenset[str]) -> None:
+    def __init__(
+        self,
+        matcher: PhraseMatcher,
+        country_names: dict[str, str],
+        locatives: frozenset[str],
+        references: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
+    ) -> None:
         self.matcher = matcher
         self.country_names = country_names
         self.locatives = locatives
+        self.references_before, self.references_after = references
 
     @classmethod
     def build(cls, data_dir: Path) -> Gazetteer:
@@ -109,7 +117,12 @@ class Gazetteer:
                 )
                 matcher.add(phrase, ref, "capital", literal=True)
         matcher.build()
-        return cls(matcher, names, locatives)
+        raw_references: dict[str, Any] = load_yaml(data_dir / "references.yaml")
+        references = tuple(
+            tuple(sorted({normalise(p) for phrases in raw_references[side].values() for p in phrases}))
+            for side in ("before", "after")
+        )
+        return cls(matcher, names, locatives, (references[0], references[1]))
 
     def theaters(
         self,
@@ -137,6 +150,8 @@ class Gazetteer:
                     support[member] += 0.2
         tally: dict[str, _Country] = defaultdict(_Country)
         for (start, end), refs in sorted(spans.items()):
+            if any(r.kind == REGION and r.countries for r in refs):
+                continue  # a sea or region across borders ("Red Sea"): support only, given above
             ref = max(refs, key=lambda r: (support.get(r.country, 0.0) > 0, -r.kind, r.population))
             if ref.kind == REGION:
                 continue
@@ -147,13 +162,18 @@ class Gazetteer:
             weight = _WEIGHT[ref.kind]
             if ref.kind == CITY and ref.population < _ALT_NAME_POPULATION:
                 weight *= 0.8
-            locative = self._locative(norm, start)
-            if locative:
+            reference = self._reference(text, norm, start, end)
+            locative = not reference and self._locative(norm, start)
+            if reference:
+                weight *= _REFERENCE
+            elif locative:
                 weight *= _LOCATIVE_BOOST
             # A place in the sentence of an event outranks, say, the capital where a ministry spoke.
-            if (ref.kind in _SPECIFIC or (ref.kind == COUNTRY and locative)) and sentences.index(
-                start
-            ) in event_sentences:
+            if (
+                (ref.kind in _SPECIFIC or (ref.kind == COUNTRY and locative))
+                and not reference
+                and sentences.index(start) in event_sentences
+            ):
                 weight *= _EVENT_BOOST
             if start < title_end:
                 weight *= _TITLE_BOOST
@@ -169,6 +189,23 @@ class Gazetteer:
                     entry.admin1s.add(ref.admin1)
             support[ref.country] += weight
         return self._rank(tally, sentences)
+
+    def _reference(self, text: str, norm: str, start: int, end: int) -> bool:
+        """A reference point or the speaker: "border with Sudan", "the Sudan border", "Russia's
+        foreign ministry", a "MOSCOW," dateline opening a paragraph."""
+        head = " " + norm[max(0, start - 40) : start].rstrip()
+        if any(head.endswith(" " + phrase) for phrase in self.references_before):
+            return True
+        tail = norm[end : end + 40].lstrip(" ")
+        if any(
+            tail.startswith(phrase) and not tail[len(phrase) : len(phrase) + 1].isalpha()
+            for phrase in self.references_after
+        ):
+            return True
+        before = text[max(0, start - 3) : start].rstrip(" ")
+        opens_paragraph = start == 0 or before.endswith("\n") or before == ""
+        name = text[start:end]
+        return opens_paragraph and len(name) >= 3 and name.isupper() and text[end : end + 2] in (", ", " (", " -", ",")
 
     def _locative(self, norm: str, start: int) -> bool:
         head = norm[max(0, start - 24) : start].split()
