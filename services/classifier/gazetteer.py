@@ -4,6 +4,7 @@ and cities, ranked by how much the text supports each country."""
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ import pycountry
 from services.kit.models import Theater
 
 from .datafiles import load_yaml
-from .matching import CaseRule, Hit, PhraseMatcher, Scan, Sentences, is_arabic, is_cyrillic, longest_first, normalise
+from .matching import CaseRule, PhraseMatcher, Scan, Sentences, is_arabic, is_cyrillic, longest_first, normalise
 
 # Kinds of gazetteer entry, strongest claim first; ambiguity is settled in this order after support.
 COUNTRY, PLACE, CAPITAL, ADMIN1, CITY, DEMONYM, PEOPLE, REGION = range(8)
@@ -62,7 +63,12 @@ class Gazetteer:
         self.matcher = matcher
         self.country_names = country_names
         self.locatives = locatives
-        self.references_before, self.references_after = references
+        before, after = references
+        # One regex per side: a C scan instead of a Python loop over every phrase per place.
+        self._reference_before = re.compile("(?:^| )(?:" + "|".join(map(re.escape, before)) + ")$") if before else None
+        self._reference_after = (
+            re.compile("(?:" + "|".join(map(re.escape, after)) + r")(?![^\W\d_])") if after else None
+        )
 
     @classmethod
     def build(cls, data_dir: Path) -> Gazetteer:
@@ -135,7 +141,10 @@ class Gazetteer:
         scan: Scan | None = None,
     ) -> list[Theater]:
         found = self.matcher.find(text, norm, scan)
-        hits = [h for h in longest_first(found, len(text)) if not _inside(h, masked)]
+        covered = bytearray(len(text))
+        for start, end in masked:
+            covered[start:end] = b"\x01" * (end - start)
+        hits = [h for h in longest_first(found, len(text)) if not (covered[h.start] and covered[h.end - 1])]
         support: dict[str, float] = defaultdict(float)
         # Group payloads by span: longest_first keeps every payload of the winning span.
         spans: dict[tuple[int, int], list[PlaceRef]] = defaultdict(list)
@@ -193,14 +202,9 @@ class Gazetteer:
     def _reference(self, text: str, norm: str, start: int, end: int) -> bool:
         """A reference point or the speaker: "border with Sudan", "the Sudan border", "Russia's
         foreign ministry", a "MOSCOW," dateline opening a paragraph."""
-        head = " " + norm[max(0, start - 40) : start].rstrip()
-        if any(head.endswith(" " + phrase) for phrase in self.references_before):
+        if self._reference_before and self._reference_before.search(norm[max(0, start - 40) : start].rstrip()):
             return True
-        tail = norm[end : end + 40].lstrip(" ")
-        if any(
-            tail.startswith(phrase) and not tail[len(phrase) : len(phrase) + 1].isalpha()
-            for phrase in self.references_after
-        ):
+        if self._reference_after and self._reference_after.match(norm[end : end + 40].lstrip(" ")):
             return True
         before = text[max(0, start - 3) : start].rstrip(" ")
         opens_paragraph = start == 0 or before.endswith("\n") or before == ""
@@ -262,10 +266,6 @@ def _city_names(city: dict[str, Any], population: int) -> Iterable[str]:
         # Arabic has no capitals; the check above let none through.
         if len(alt) >= 3 and is_arabic(alt):
             yield alt
-
-
-def _inside(hit: Hit, masked: Sequence[tuple[int, int]]) -> bool:
-    return any(start <= hit.start and hit.end <= end for start, end in masked)
 
 
 def _looks_like_name_part(text: str, start: int, end: int) -> bool:
