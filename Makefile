@@ -11,13 +11,14 @@ SYNC := $(UV) sync --frozen --quiet --group deploy
 IMAGE ?= localhost/sitrep:dev
 BASE_IMAGE ?=
 
-.PHONY: help install run demo test lint typecheck unit integration schemas bench clean image test-deploy
+.PHONY: help install run demo test lint typecheck unit integration schemas eval bench clean image test-deploy
 
 help:
 	@echo "make run        run fetcher -> parser -> classifier on the real feeds (embedded broker unless KAFKA_BOOTSTRAP_SERVERS is set)"
 	@echo "make demo       the same over bundled feeds served from loopback; exits by itself"
 	@echo "make test       lint, type-check and all tests"
 	@echo "make schemas    regenerate schemas/ from the message models"
+	@echo "make eval       the classifier against CASE 2021 and sitrep's own gold cases (exit 1 when a goal is missed)"
 	@echo "make bench      the benchmarks behind docs/benchmarks.md"
 	@echo "make image      the container image (IMAGE=$(IMAGE); BASE_IMAGE=... to change the base)"
 	@echo "make test-deploy  build the image on a Debian base and run the three stages from it (needs root or podman)"
@@ -57,6 +58,10 @@ test: lint typecheck
 schemas: install
 	$(PY) -m services.kit.schemas
 
+# The classifier's evaluation: CASE 2021 (read in place from ../shared/data) and tests/data's gold cases.
+eval: install
+	$(PY) -m bench.classifier_eval
+
 # Benchmarks need the bench group (rouge-score); results are recorded in docs/benchmarks.md.
 bench: install
 	$(SYNC) --group bench
@@ -64,6 +69,7 @@ bench: install
 	$(PY) -m bench.parser_quality
 	$(PY) -m bench.parser_speed
 	$(PY) -m bench.stage_parser
+	$(PY) -m bench.classifier_speed
 	$(SYNC)
 
 # The image: wheels built here from uv.lock, then an offline build (see Dockerfile).
