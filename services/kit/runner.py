@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from services.kit import metrics
 from services.kit.errors import InvalidMessage
-from services.kit.health import Health
+from services.kit.health import ConsumerWatchdog, Health
 from services.kit.kafka import UNDELIVERABLE, Output, send_all
 from services.kit.logs import get_logger
 from services.kit.models import DeadLetter
@@ -61,6 +61,7 @@ class Runner(Generic[InT]):
         consumer: AIOKafkaConsumer,
         producer: AIOKafkaProducer,
         health: Health,
+        watchdog: ConsumerWatchdog | None = None,
     ) -> None:
         self.stage = stage
         self.settings = settings
@@ -70,6 +71,8 @@ class Runner(Generic[InT]):
         self.consumer = consumer
         self.producer = producer
         self.health = health
+        #: whether the consumer still fetches; without a broker probe, the broker counts as always up
+        self.watchdog = watchdog or ConsumerWatchdog(consumer, settings.stuck_after_s, lambda: 0.0)
         self.processed = 0
         self._batch_done = asyncio.Event()
         self._batch_done.set()
@@ -84,15 +87,18 @@ class Runner(Generic[InT]):
             self.health.beat()
             records = await self.consumer.getmany(timeout_ms=1000, max_records=self.settings.batch_size)
             batch = [record for partition in records.values() for record in partition]
+            self.watchdog.fetched(len(batch))
             if not batch or stop.is_set():
                 continue
             self._batch_done.clear()
+            self.watchdog.working()
             try:
                 finished = await self._process_batch(batch, stop)
                 self._pending_commit = _committable(batch, finished)
             finally:
                 self._batch_done.set()
             await self._commit()
+            self.watchdog.idle()
             self.processed += len(finished)
             if max_messages is not None and self.processed >= max_messages:
                 break

@@ -15,7 +15,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaConnectionError
 
 from services.kit import metrics
-from services.kit.health import Health, KafkaPinger, serve_health
+from services.kit.health import ConsumerWatchdog, Health, KafkaPinger, serve_health
 from services.kit.kafka import make_consumer, make_producer
 from services.kit.logs import configure_logging, get_logger
 from services.kit.runner import Handler, InT, Runner
@@ -36,6 +36,7 @@ class StageContext:
     producer: AIOKafkaProducer
     stop: asyncio.Event
     stack: contextlib.AsyncExitStack
+    broker: KafkaPinger
 
 
 def stop_on_signals() -> asyncio.Event:
@@ -84,7 +85,7 @@ async def stage_context(
         health.add_readiness("kafka", pinger.check)
         ping_task = asyncio.create_task(pinger.run())
         stack.callback(ping_task.cancel)
-        yield StageContext(stage, health, producer, stop, stack)
+        yield StageContext(stage, health, producer, stop, stack, pinger)
     log.info("stage stopped", stage=stage)
 
 
@@ -106,6 +107,9 @@ async def run_consuming_stage(
         if not await start_client(consumer, "consumer", ctx.stop):
             return
         ctx.stack.push_async_callback(consumer.stop)
+        # A consumer that stops fetching while the loop turns (aiokafka #1154) fails liveness, so
+        # Kubernetes restarts the pod; readiness says the same meanwhile.
+        watchdog = ConsumerWatchdog(consumer, settings.stuck_after_s, lambda: ctx.broker.up_since)
         runner: Runner[Any] = Runner(
             stage=stage,
             settings=settings,
@@ -115,6 +119,8 @@ async def run_consuming_stage(
             consumer=consumer,
             producer=ctx.producer,
             health=ctx.health,
+            watchdog=watchdog,
         )
-        ctx.health.add_readiness("consumer", lambda: None)
+        ctx.health.add_liveness("consumer", watchdog.check)
+        ctx.health.add_readiness("consumer", watchdog.check)
         await runner.run(ctx.stop, max_messages=max_messages)
