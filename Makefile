@@ -11,12 +11,13 @@ SYNC := $(UV) sync --frozen --quiet --group deploy
 IMAGE ?= localhost/sitrep:dev
 BASE_IMAGE ?=
 
-.PHONY: help install run demo test lint typecheck unit integration schemas eval bench clean image test-deploy
+.PHONY: help install run demo test lint typecheck unit integration schemas eval bench clean image test-deploy test-faults
 
 help:
 	@echo "make run        run fetcher -> parser -> classifier on the real feeds (embedded broker unless KAFKA_BOOTSTRAP_SERVERS is set)"
 	@echo "make demo       the same over bundled feeds served from loopback; exits by itself"
 	@echo "make test       lint, type-check and all tests"
+	@echo "make test-faults  kill -9, broker outage, SIGTERM under load, stuck consumer (docs/reliability.md)"
 	@echo "make schemas    regenerate schemas/ from the message models"
 	@echo "make eval       the classifier against CASE 2021 and sitrep's own gold cases (exit 1 when a goal is missed)"
 	@echo "make bench      the benchmarks behind docs/benchmarks.md"
@@ -54,6 +55,11 @@ integration: install
 
 test: lint typecheck
 	$(PY) -m pytest
+
+# Fault tests (tests/faults, left out of `make test`): stages killed, the broker stopped for 30 s,
+# SIGTERM under load, a stuck consumer. -s shows each case's FIGURES line for docs/reliability.md.
+test-faults: install
+	$(PY) -m pytest -s -m faults tests/faults
 
 schemas: install
 	$(PY) -m services.kit.schemas
