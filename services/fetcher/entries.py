@@ -6,8 +6,11 @@ from __future__ import annotations
 import calendar
 import hashlib
 import io
+import itertools
 import json
+import re
 import time
+import xml.sax
 from collections import Counter
 from collections.abc import Container, Mapping
 from dataclasses import dataclass
@@ -29,6 +32,10 @@ from services.kit.urls import article_id, canonical_url
 MAX_TITLE_CHARS = 1_000
 MAX_SUMMARY_CHARS = 20_000
 MAX_CONTENT_CHARS = 200_000
+# Entries read per poll. Reading costs about 5 kB of memory per entry, so a hostile feed of
+# 100,000 tiny items (5 MB, well under the body cap) would need 500 MB; real feeds carry a few
+# hundred. Feeds list newest first, so the entries past the cap are the oldest.
+MAX_ENTRIES = 10_000
 
 
 def _capped(text: str | None, limit: int) -> str | None:
@@ -99,6 +106,31 @@ def _key(digest_of: str) -> str:
     return hashlib.sha256(digest_of.encode("utf-8")).hexdigest()[:24]
 
 
+# An entry's start tag (RSS <item>, Atom <entry>, with or without a namespace prefix; not <items>).
+_ENTRY_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]")
+_MARKUP = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<[?!][^>]*>", re.DOTALL)
+_TAG = re.compile(rb"<(/?)([A-Za-z_][\w.:-]*)[^>]*?(/?)>")
+
+
+def _first_entries(document: bytes, limit: int) -> bytes:
+    """The XML document cut before its entry number `limit + 1`, the elements still open there
+    closed (so the strict parser reads it whole); unchanged when it has no more entries."""
+    starts = [m.start() for m in itertools.islice(_ENTRY_START.finditer(document), limit + 1)]
+    if len(starts) <= limit:
+        return document
+    dropped = sum(1 for _ in _ENTRY_START.finditer(document, starts[limit]))
+    metrics.ENTRIES_OVER_CAP.inc(dropped)
+    # The elements open at the first entry (rss and channel, rdf:RDF, feed) are open at the cut too.
+    stack: list[bytes] = []
+    for closing, name, empty in _TAG.findall(_MARKUP.sub(b"", document[: starts[0]])):
+        if closing:
+            if name in stack:
+                del stack[len(stack) - 1 - stack[::-1].index(name) :]
+        elif not empty:
+            stack.append(name)
+    return document[: starts[limit]] + b"".join(b"</" + name + b">" for name in reversed(stack))
+
+
 def _looks_like_json(content: bytes, content_type: str) -> bool:
     return "json" in content_type or content.lstrip()[:1] == b"{"
 
@@ -107,12 +139,17 @@ def _json_feed(content: bytes) -> list[dict[str, Any]]:
     """JSON Feed 1.x (jsonfeed.org), which feedparser does not read, as feedparser-like entries."""
     try:
         document = json.loads(content)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: nesting too deep
         raise FetchError(f"not a feed: invalid JSON: {exc}", reason="not_a_feed") from exc
     if not isinstance(document, dict) or not str(document.get("version", "")).startswith("https://jsonfeed.org/"):
         raise FetchError("not a feed: JSON without a JSON Feed version", reason="not_a_feed")
+    items = document.get("items") or []
+    if not isinstance(items, list):
+        raise FetchError("not a feed: JSON Feed items are not a list", reason="not_a_feed")
+    if len(items) > MAX_ENTRIES:
+        metrics.ENTRIES_OVER_CAP.inc(len(items) - MAX_ENTRIES)
     entries = []
-    for raw in document.get("items") or []:
+    for raw in items[:MAX_ENTRIES]:
         if not isinstance(raw, dict):
             continue
         entries.append(
@@ -146,7 +183,7 @@ def parse_entries(
         # Sanitising HTML and resolving the links inside it are for display; sitrep keeps only
         # text, and resolves each entry's link itself (canonical_url), so no base URL is given.
         parsed = feedparser.parse(
-            io.BytesIO(feed_to_utf8(content, content_type)),
+            io.BytesIO(_first_entries(feed_to_utf8(content, content_type), MAX_ENTRIES)),
             response_headers={"content-type": f"{media_type}; charset=utf-8"},
             sanitize_html=False,
             resolve_relative_uris=False,
@@ -154,6 +191,8 @@ def parse_entries(
         if not parsed.entries and (parsed.bozo or not parsed.version):
             problem = parsed.get("bozo_exception") or "no feed format recognised"
             raise FetchError(f"not a feed: {problem}", reason="not_a_feed")
+        if isinstance(parsed.get("bozo_exception"), xml.sax.SAXParseException):
+            metrics.FEEDS_MALFORMED.inc()  # not well-formed XML, read by feedparser's lenient parser
         raw_entries = list(parsed.entries)
         ttl = parsed.feed.get("ttl")
 

@@ -23,6 +23,15 @@ ITEMS_DUPLICATE = Counter(
 )
 FEEDS = Gauge("sitrep_fetcher_feeds", "Feeds in the feed list.")
 ITEMS_WITHOUT_LINK = Counter("sitrep_fetcher_items_without_link_total", "Feed entries with no article URL, skipped.")
+ENTRIES_OVER_CAP = Counter(
+    "sitrep_fetcher_entries_over_cap_total", "Feed entries past the per-poll cap (the oldest), not read."
+)
+FEEDS_MALFORMED = Counter(
+    "sitrep_fetcher_malformed_feeds_total", "Polls of feeds that were not well-formed, read leniently."
+)
+STATE_UNREADABLE = Counter(
+    "sitrep_fetcher_state_unreadable_total", "Records on the state topic that could not be read, by reason.", ["reason"]
+)
 FEED_LIST_ERRORS = Counter("sitrep_fetcher_feed_list_errors_total", "Re-reads of the feed list that were refused.")
 
 

@@ -4,34 +4,57 @@ keyed by feed URL, so that fetcher pods are stateless.
 One consumer tails the whole topic, so every replica sees what every feed has published (an
 article carried by feeds of two replicas still goes out once). For the partitions this replica
 owns it is the only writer: once caught up on them, it trusts its own copy and ignores the
-echo of its writes."""
+echo of its writes.
+
+A record it cannot read (not JSON, not a FeedState, another schema version, oversized) is
+counted and ignored by every replica; the replica that takes its partition over dead-letters it
+and writes a tombstone for its key, so that compaction drops it and nobody reads it again."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import dataclasses
 import uuid
 from collections import Counter
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.partitioner import murmur2
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from services.fetcher import metrics
 from services.fetcher.settings import FetcherSettings
+from services.kit import metrics as stage_metrics
 from services.kit.kafka import Output, make_consumer, send_all
 from services.kit.logs import get_logger
+from services.kit.models import DeadLetter
 
 log = get_logger(__name__)
 
 _MARKER_PREFIX = "__sitrep_marker__:"
-#: a take-over marker not read back within this means the tail lost its place
-MARKER_WAIT_S = 10.0
+# A feed's state holds at most a few thousand keys (about 1.3 MB for a 10,000-item feed).
+MAX_STATE_BYTES = 4 * 1024 * 1024
+# A dead letter keeps at most this much of the record (as the runner's do), and the store holds
+# at most this many unreadable records awaiting their partition's owner; more are only counted.
+_DLQ_MAX_PAYLOAD_BYTES = 512 * 1024
+_MAX_HELD = 1000
+
+
+@dataclass(frozen=True)
+class _Unreadable:
+    record: ConsumerRecord[bytes, bytes]
+    reason: str
+    error: str
 
 
 class FeedState(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
+    schema_version: Literal[1] = 1
     feed_url: str
     etag: str | None = None
     last_modified: str | None = None
@@ -78,6 +101,8 @@ class StateStore:
         self._markers: dict[str, asyncio.Future[None]] = {}
         self._consumer: AIOKafkaConsumer | None = None
         self._tail: asyncio.Task[None] | None = None
+        #: unreadable records by (partition, key), until their key is written again or dead-lettered
+        self._unreadable: dict[tuple[int, str], _Unreadable] = {}
 
     @property
     def loaded(self) -> bool:
@@ -111,17 +136,11 @@ class StateStore:
             key = f"{marker}:{partition}"
             waits.append(self._markers.setdefault(key, asyncio.get_running_loop().create_future()))
             await self._producer.send_and_wait(self._topic, b"{}", key=key.encode(), partition=partition)
-        try:
-            await asyncio.wait_for(asyncio.gather(*waits), MARKER_WAIT_S)
-        except TimeoutError:
-            # Never read back: the tail is past the partitions' end, as when the topic was re-created
-            # and its offsets start again from 0. Read them again from the start; the caller retries.
-            assert self._consumer is not None
-            await self._consumer.seek_to_beginning(*(TopicPartition(self._topic, p) for p in partitions))
-            raise
+        await asyncio.gather(*waits)
         self.authoritative |= partitions
         for partition in partitions:  # tombstones let compaction drop the markers
             await self._producer.send(self._topic, None, key=f"{marker}:{partition}".encode(), partition=partition)
+        await self._dead_letter_unreadable(partitions)
         log.info("fetcher state taken over", partitions=sorted(partitions), feeds=len(self.feeds))
 
     def hand_over(self, partitions: set[int]) -> None:
@@ -142,13 +161,41 @@ class StateStore:
             return
         if record.partition in self.authoritative:
             return  # the echo of our own write
+        self._unreadable.pop((record.partition, key), None)  # a newer record supersedes it
         if record.value is None:
             self._replace(key, None)
+            return
+        if len(record.value) > MAX_STATE_BYTES:
+            self._ignore(record, key, "too_large", f"state of {len(record.value)} bytes exceeds {MAX_STATE_BYTES}")
             return
         try:
             self._replace(key, FeedState.model_validate_json(record.value))
         except ValidationError as exc:
-            log.warning("unreadable fetcher state ignored", feed=key, error=str(exc)[:200])
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['msg']}" for e in exc.errors()[:5])
+            self._ignore(record, key, "invalid_state", f"not a valid FeedState: {problems}")
+
+    def _ignore(self, record: ConsumerRecord[bytes, bytes], key: str, reason: str, error: str) -> None:
+        metrics.STATE_UNREADABLE.labels(reason).inc()
+        log.warning("unreadable fetcher state ignored", feed=key[:300], offset=record.offset, error=error[:300])
+        if len(self._unreadable) < _MAX_HELD:
+            value = (record.value or b"")[: _DLQ_MAX_PAYLOAD_BYTES + 1]  # one more byte tells it was cut
+            held = dataclasses.replace(record, value=value)
+            self._unreadable[(record.partition, key)] = _Unreadable(held, reason, error)
+
+    async def _dead_letter_unreadable(self, partitions: set[int]) -> None:
+        """Dead-letter the unreadable records of partitions just taken over, and tombstone their keys."""
+        found = [(at, bad) for at, bad in self._unreadable.items() if at[0] in partitions]
+        if not found:
+            return
+        letters = [Output(self._settings.topic_dlq, key or None, _dead_letter(bad)) for (_, key), bad in found]
+        await send_all(self._producer, letters, stage="fetcher")
+        # Tombstones need a key (compacted topics refuse keyless records); a keyless record stays.
+        for partition, key in (at for at, _ in found if at[1]):
+            await self._producer.send(self._topic, None, key=key.encode(), partition=partition)
+        for at, bad in found:
+            self._unreadable.pop(at, None)
+            stage_metrics.DEAD_LETTERED.labels("fetcher", bad.reason).inc()
+        log.warning("unreadable fetcher state dead-lettered", count=len(found), partitions=sorted(partitions))
 
     def _replace(self, feed_url: str, state: FeedState | None) -> None:
         old = self.feeds.pop(feed_url, None)
@@ -185,3 +232,30 @@ class StateStore:
         self._claimed.difference_update(state.articles)
         partition = partition_for(state.feed_url, self.partitions)
         await send_all(self._producer, [Output(self._topic, state.feed_url, state, partition)], stage="fetcher")
+
+
+def _dead_letter(bad: _Unreadable) -> DeadLetter:
+    record = bad.record
+    raw = record.value or b""
+    truncated = len(raw) > _DLQ_MAX_PAYLOAD_BYTES
+    raw = raw[:_DLQ_MAX_PAYLOAD_BYTES]
+    encoding: Literal["utf-8", "base64"] = "utf-8"
+    try:
+        payload = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        payload, encoding = base64.b64encode(raw).decode("ascii"), "base64"
+    return DeadLetter(
+        stage="fetcher",
+        error_type="InvalidState",
+        error=f"{bad.reason}: {bad.error}"[:2000],
+        retriable=False,
+        attempts=1,
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=record.key.decode("utf-8", "replace") if record.key is not None else None,
+        payload=payload,
+        payload_encoding=encoding,
+        payload_truncated=truncated,
+        failed_at=datetime.now(UTC),
+    )
