@@ -36,6 +36,8 @@ from services.kit.models import DeadLetter
 log = get_logger(__name__)
 
 _MARKER_PREFIX = "__sitrep_marker__:"
+#: a take-over marker not read back within this means the tail lost its place
+MARKER_WAIT_S = 10.0
 # A feed's state holds at most a few thousand keys (about 1.3 MB for a 10,000-item feed).
 MAX_STATE_BYTES = 4 * 1024 * 1024
 # A dead letter keeps at most this much of the record (as the runner's do), and the store holds
@@ -136,7 +138,14 @@ class StateStore:
             key = f"{marker}:{partition}"
             waits.append(self._markers.setdefault(key, asyncio.get_running_loop().create_future()))
             await self._producer.send_and_wait(self._topic, b"{}", key=key.encode(), partition=partition)
-        await asyncio.gather(*waits)
+        try:
+            await asyncio.wait_for(asyncio.gather(*waits), MARKER_WAIT_S)
+        except TimeoutError:
+            # Never read back: the tail is past the partitions' end, as when the topic was re-created
+            # and its offsets start again from 0. Read them again from the start; the caller retries.
+            assert self._consumer is not None
+            await self._consumer.seek_to_beginning(*(TopicPartition(self._topic, p) for p in partitions))
+            raise
         self.authoritative |= partitions
         for partition in partitions:  # tombstones let compaction drop the markers
             await self._producer.send(self._topic, None, key=f"{marker}:{partition}".encode(), partition=partition)

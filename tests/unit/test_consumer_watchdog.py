@@ -3,12 +3,9 @@ is excused, and the reason it gives."""
 
 from __future__ import annotations
 
-import pytest
 from aiokafka import TopicPartition
 
 from services.kit.health import ConsumerWatchdog
-
-pytestmark = pytest.mark.faults
 
 TP = TopicPartition("news.items", 0)
 
