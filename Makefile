@@ -11,7 +11,7 @@ SYNC := $(UV) sync --frozen --quiet --group deploy
 IMAGE ?= localhost/sitrep:dev
 BASE_IMAGE ?=
 
-.PHONY: help install run demo test lint typecheck unit integration schemas eval bench clean image test-deploy test-faults
+.PHONY: help install run demo test lint typecheck unit integration schemas eval bench load soak clean image test-deploy test-faults
 
 help:
 	@echo "make run        run fetcher -> parser -> classifier on the real feeds (embedded broker unless KAFKA_BOOTSTRAP_SERVERS is set)"
@@ -21,6 +21,8 @@ help:
 	@echo "make schemas    regenerate schemas/ from the message models"
 	@echo "make eval       the classifier against CASE 2021 and sitrep's own gold cases (exit 1 when a goal is missed)"
 	@echo "make bench      the benchmarks behind docs/benchmarks.md"
+	@echo "make load       10,000 articles end to end through loopback (about 5 min)"
+	@echo "make soak       30 minutes at 10 articles/s; writes docs/soak-memory.png"
 	@echo "make image      the container image (IMAGE=$(IMAGE); BASE_IMAGE=... to change the base)"
 	@echo "make test-deploy  build the image on a Debian base and run the three stages from it (needs root or podman)"
 
@@ -76,6 +78,17 @@ bench: install
 	$(PY) -m bench.parser_speed
 	$(PY) -m bench.stage_parser
 	$(PY) -m bench.classifier_speed
+	$(SYNC)
+
+# End to end through loopback (docs/benchmarks.md, docs/reliability.md); the bench group draws the plot.
+load: install
+	$(SYNC) --group bench
+	$(PY) -m bench.load_e2e burst --feeds 100 --items 100
+	$(SYNC)
+
+soak: install
+	$(SYNC) --group bench
+	$(PY) -m bench.load_e2e steady --rate 10 --feeds 50 --minutes 30
 	$(SYNC)
 
 # The image: wheels built here from uv.lock, then an offline build (see Dockerfile).

@@ -70,10 +70,35 @@ def tree_rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of a process, its live descendants and its reaped children."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo, seen = 0.0, [pid], set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(f) for f in fields[11:15]) / tick  # utime stime cutime cstime
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and entry.name != str(current):
+                try:
+                    if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == current:
+                        todo.append(int(entry.name))
+                except OSError:
+                    continue
+    return total
+
+
 @dataclass
 class Samples:
     rows: list[tuple[float, dict[str, float]]] = field(default_factory=list)
     peak: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)
 
     def take(self, elapsed: float, stages: dict[str, StageProcess]) -> None:
         now = {name: tree_rss_mb(stage.process.pid) for name, stage in stages.items()}
@@ -219,6 +244,9 @@ async def run(args: argparse.Namespace, work: Path) -> tuple[Recorder, Samples, 
                         tail = stage.log_path.read_text(errors="replace")[-2000:]
                         raise RuntimeError(f"the {name} stage exited:\n{tail}")
             elapsed = time.monotonic() - started
+            samples.cpu = {name: tree_cpu_s(stage.process.pid) for name, stage in stages.items()}
+            samples.cpu["broker"] = tree_cpu_s(broker._process.pid) if broker._process else 0.0
+            samples.cpu["origin"] = tree_cpu_s(origin.pid)
         finally:
             sampling_stop.set()
             sampler.join()
@@ -252,6 +280,9 @@ def report(args: argparse.Namespace, recorder: Recorder, samples: Samples, elaps
     if args.mode == "steady":
         settled = [s for t, s in recorder.latencies if t - recorder.latencies[0][0] > 120] if latencies else []
         print(f"Latency after the first 2 minutes: {quantiles(settled)}")
+    if samples.cpu and enriched.keys:
+        per = ", ".join(f"{name} {1000 * cpu / len(enriched.keys):.1f}" for name, cpu in samples.cpu.items())
+        print(f"CPU per article (ms), by process tree: {per}")
     duplicates = enriched.count - len(enriched.keys)
     print(f"Duplicates on news.enriched: {duplicates}; dead letters: {topics.get('dlq', Topic()).count}.")
     if served is not None:
