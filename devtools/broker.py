@@ -8,6 +8,7 @@ memory-only, it comes back with no topics, offsets or groups."""
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import time
@@ -70,6 +71,15 @@ class EmbeddedBroker:
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"embedded broker did not listen on {self.bootstrap} within {timeout_s}s")
+
+    def freeze(self) -> None:
+        """SIGSTOP: the broker stops answering but keeps its memory, like a host that hangs."""
+        if self._process and self._process.poll() is None:
+            self._process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        if self._process and self._process.poll() is None:
+            self._process.send_signal(signal.SIGCONT)
 
     def stop(self) -> None:
         if self._process and self._process.poll() is None:
