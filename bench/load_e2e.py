@@ -219,6 +219,7 @@ async def run(args: argparse.Namespace, work: Path) -> tuple[Recorder, Samples, 
             per_host_concurrency="32",
             workers="2",
             log_level="WARNING",
+            **dict(item.split("=", 1) for item in args.set),
         )
         stages = {name: StageProcess(name, env, work / "logs") for name in STAGES}
         stop = asyncio.Event()
@@ -340,6 +341,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--rate", type=float, default=10.0, help="steady: articles a second")
     parser.add_argument("--minutes", type=float, default=30.0, help="steady: how long")
     parser.add_argument("--timeout", type=float, default=900.0, help="burst: give up after this many seconds")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="a stage setting")
     parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "soak-memory.png", help="steady: the plot")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="sitrep-load-") as scratch:
