@@ -13,13 +13,12 @@ and writes a tombstone for its key, so that compaction drops it and nobody reads
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import dataclasses
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -29,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from services.fetcher import metrics
 from services.fetcher.settings import FetcherSettings
 from services.kit import metrics as stage_metrics
+from services.kit.deadletter import DLQ_MAX_PAYLOAD_BYTES, dead_letter
 from services.kit.kafka import Output, make_consumer, send_all
 from services.kit.logs import get_logger
 from services.kit.models import DeadLetter
@@ -42,7 +42,6 @@ MARKER_WAIT_S = 10.0
 MAX_STATE_BYTES = 4 * 1024 * 1024
 # A dead letter keeps at most this much of the record (as the runner's do), and the store holds
 # at most this many unreadable records awaiting their partition's owner; more are only counted.
-_DLQ_MAX_PAYLOAD_BYTES = 512 * 1024
 _MAX_HELD = 1000
 
 
@@ -187,7 +186,7 @@ class StateStore:
         metrics.STATE_UNREADABLE.labels(reason).inc()
         log.warning("unreadable fetcher state ignored", feed=key[:300], offset=record.offset, error=error[:300])
         if len(self._unreadable) < _MAX_HELD:
-            value = (record.value or b"")[: _DLQ_MAX_PAYLOAD_BYTES + 1]  # one more byte tells it was cut
+            value = (record.value or b"")[: DLQ_MAX_PAYLOAD_BYTES + 1]  # one more byte tells it was cut
             held = dataclasses.replace(record, value=value)
             self._unreadable[(record.partition, key)] = _Unreadable(held, reason, error)
 
@@ -244,27 +243,11 @@ class StateStore:
 
 
 def _dead_letter(bad: _Unreadable) -> DeadLetter:
-    record = bad.record
-    raw = record.value or b""
-    truncated = len(raw) > _DLQ_MAX_PAYLOAD_BYTES
-    raw = raw[:_DLQ_MAX_PAYLOAD_BYTES]
-    encoding: Literal["utf-8", "base64"] = "utf-8"
-    try:
-        payload = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        payload, encoding = base64.b64encode(raw).decode("ascii"), "base64"
-    return DeadLetter(
+    return dead_letter(
+        bad.record,
         stage="fetcher",
         error_type="InvalidState",
-        error=f"{bad.reason}: {bad.error}"[:2000],
+        error=f"{bad.reason}: {bad.error}",
         retriable=False,
         attempts=1,
-        topic=record.topic,
-        partition=record.partition,
-        offset=record.offset,
-        key=record.key.decode("utf-8", "replace") if record.key is not None else None,
-        payload=payload,
-        payload_encoding=encoding,
-        payload_truncated=truncated,
-        failed_at=datetime.now(UTC),
     )

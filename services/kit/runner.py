@@ -9,12 +9,10 @@ gives up on a slow message leaves it, and everything after it, to be redelivered
 from __future__ import annotations
 
 import asyncio
-import base64
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
@@ -23,11 +21,11 @@ from aiokafka.structs import OffsetAndMetadata
 from pydantic import BaseModel, ValidationError
 
 from services.kit import metrics
+from services.kit.deadletter import dead_letter
 from services.kit.errors import InvalidMessage
 from services.kit.health import ConsumerWatchdog, Health
 from services.kit.kafka import UNDELIVERABLE, Output, send_all
 from services.kit.logs import get_logger
-from services.kit.models import DeadLetter
 from services.kit.settings import ConsumingStageSettings
 
 InT = TypeVar("InT", bound=BaseModel)
@@ -36,7 +34,6 @@ Handler = Callable[[InT], Awaitable[Sequence[Output]]]
 log = get_logger(__name__)
 
 # A dead letter carries at most this much of the original payload, so that it always fits.
-DLQ_MAX_PAYLOAD_BYTES = 512 * 1024
 
 
 class FatalStageError(RuntimeError):
@@ -191,31 +188,15 @@ class Runner(Generic[InT]):
     def _dead_letter(self, record: ConsumerRecord[bytes, bytes], exc: BaseException, attempts: int) -> Output:
         reason = str(getattr(exc, "reason", type(exc).__name__))
         metrics.DEAD_LETTERED.labels(self.stage, reason).inc()
-        raw = record.value or b""
-        truncated = len(raw) > DLQ_MAX_PAYLOAD_BYTES
-        raw = raw[:DLQ_MAX_PAYLOAD_BYTES]
-        encoding: Literal["utf-8", "base64"] = "utf-8"
-        try:
-            payload = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            payload, encoding = base64.b64encode(raw).decode("ascii"), "base64"
-        key = record.key.decode("utf-8", "replace") if record.key is not None else None
-        letter = DeadLetter(
+        letter = dead_letter(
+            record,
             stage=self.stage,
             error_type=type(exc).__name__,
-            error=str(exc)[:2000],
+            error=str(exc),
             retriable=bool(getattr(exc, "retriable", False)),
             attempts=attempts,
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            key=key,
-            payload=payload,
-            payload_encoding=encoding,
-            payload_truncated=truncated,
-            failed_at=datetime.now(UTC),
         )
-        return Output(self.settings.topic_dlq, key, letter)
+        return Output(self.settings.topic_dlq, letter.key, letter)
 
     async def _produce(self, outputs: Sequence[Output]) -> None:
         try:

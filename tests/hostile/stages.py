@@ -8,7 +8,9 @@ import json
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,7 +20,8 @@ from aiokafka import AIOKafkaProducer
 
 from devtools.broker import free_port
 from devtools.pipeline import ROOT, StageProcess
-from tests.hostile.memory import MIB
+from tests.hostile.memory import MIB, MemorySampler
+from tests.support import spawn
 
 T = TypeVar("T")
 _SAMPLE = re.compile(r"^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)$")
@@ -138,3 +141,34 @@ def report(stage: str, peak: int, limit: int, dev_limit: int, seconds: float) ->
         f"\n[hostile] {stage}: peak RSS {peak / MIB:.0f} MiB; limit {limit / MIB:.0f} MiB (deploy/base), "
         f"{dev_limit / MIB:.0f} MiB (dev overlay); run {seconds:.1f} s"
     )
+
+
+@dataclass
+class StageRun:
+    stage: StageProcess
+    metrics: str  # /metrics once every input was processed
+    peak_bytes: int
+    peak_processes: int
+    seconds: float
+
+
+async def run_until_processed(name: str, env: dict[str, str], log_dir: Path, count: int) -> StageRun:
+    """Start the stage, wait until it has processed `count` inputs (outputs or dead letters
+    acknowledged), check that it is live, SIGTERM it and check it exits 0; memory sampled throughout."""
+    started = time.monotonic()
+    stage = spawn(name, env, log_dir)
+
+    async def processed() -> str | None:
+        _, text = await get(stage, "/metrics")
+        return text if metric(text, "sitrep_processing_seconds_count", stage=name) >= count else None
+
+    try:
+        with MemorySampler(stage.process.pid) as memory:
+            text = await eventually(processed, 120, "every input processed")
+            live, _ = await get(stage, "/livez")
+        seconds = time.monotonic() - started
+    finally:
+        code = await stage.terminate()
+    assert code == 0
+    assert live == 200
+    return StageRun(stage, text, memory.peak_bytes, memory.peak_processes, seconds)

@@ -4,30 +4,26 @@ time, the stage stays live and under the memory limit of its Deployment."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from devtools.broker import EmbeddedBroker
-from devtools.pipeline import StageProcess
 from services.classifier.settings import ClassifierSettings
 from services.kit.models import Article, DeadLetter, EnrichedArticle
-from tests.hostile.memory import MemorySampler
 from tests.hostile.poison import poison_records
 from tests.hostile.server import ARTICLE_PARAGRAPHS
 from tests.hostile.stages import (
     assert_clean_log,
     dev_memory_limit_bytes,
-    eventually,
-    get,
     memory_limit_bytes,
     metric,
     produce_raw,
     report,
+    run_until_processed,
 )
-from tests.support import Topics, read_to_end, spawn
+from tests.support import Topics, read_to_end
 
 pytestmark = pytest.mark.integration
 
@@ -49,11 +45,6 @@ def article(key: str, text: str = TEXT, title: str = "Shelling damages homes in 
     )
 
 
-async def processed(stage: StageProcess, count: int) -> str | None:
-    _, text = await get(stage, "/metrics")
-    return text if metric(text, "sitrep_processing_seconds_count", stage="classifier") >= count else None
-
-
 @pytest.mark.timeout(180)
 async def test_poison_and_huge_articles(broker: EmbeddedBroker, tmp_path: Path) -> None:
     topics = await Topics(broker.bootstrap).create(partitions=1)
@@ -68,17 +59,8 @@ async def test_poison_and_huge_articles(broker: EmbeddedBroker, tmp_path: Path) 
     records += [(p.key, p.value) for p in poison]
     records.append((b"last", last.model_dump_json().encode()))
     await produce_raw(broker.bootstrap, settings.topic_articles, records)
-    started = time.monotonic()
-    classifier = spawn("classifier", topics.env(), tmp_path)
-    try:
-        with MemorySampler(classifier.process.pid) as memory:
-            text = await eventually(lambda: processed(classifier, len(records)), 120, "every input processed")
-            live, _ = await get(classifier, "/livez")
-        seconds = time.monotonic() - started
-    finally:
-        code = await classifier.terminate()
-    assert code == 0
-    assert live == 200
+    run = await run_until_processed("classifier", topics.env(), tmp_path, len(records))
+    classifier, text = run.stage, run.metrics
 
     enriched = {
         a.article_id: a
@@ -117,5 +99,5 @@ async def test_poison_and_huge_articles(broker: EmbeddedBroker, tmp_path: Path) 
 
     assert_clean_log(classifier)
     limit = memory_limit_bytes("classifier")
-    report("classifier", memory.peak_bytes, limit, dev_memory_limit_bytes("classifier"), seconds)
-    assert memory.peak_bytes < limit
+    report("classifier", run.peak_bytes, limit, dev_memory_limit_bytes("classifier"), run.seconds)
+    assert run.peak_bytes < limit

@@ -5,7 +5,6 @@ its memory (workers included) under the limit of its Deployment."""
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +16,6 @@ from devtools.pipeline import StageProcess
 from services.kit.models import Article, DeadLetter, NewsItem
 from services.kit.urls import article_id, canonical_url
 from services.parser.settings import ParserSettings
-from tests.hostile.memory import MemorySampler
 from tests.hostile.poison import poison_records
 from tests.hostile.server import STAND_IN_HOST, HostileServer
 from tests.hostile.stages import (
@@ -30,8 +28,9 @@ from tests.hostile.stages import (
     metric,
     produce_raw,
     report,
+    run_until_processed,
 )
-from tests.support import Topics, read_to_end, spawn
+from tests.support import Topics, read_to_end
 
 pytestmark = pytest.mark.integration
 
@@ -110,17 +109,8 @@ async def test_hostile_pages_and_poison_items(broker: EmbeddedBroker, hostile: H
         max_attempts="2",
         retry_backoff_s="0.1",
     )
-    started = time.monotonic()
-    parser = spawn("parser", env, tmp_path)
-    try:
-        with MemorySampler(parser.process.pid) as memory:
-            text = await eventually(lambda: processed(parser, len(records)), 120, "every input processed")
-            live, _ = await get(parser, "/livez")
-        seconds = time.monotonic() - started
-    finally:
-        code = await parser.terminate()
-    assert code == 0
-    assert live == 200
+    run = await run_until_processed("parser", env, tmp_path, len(records))
+    parser, text = run.stage, run.metrics
 
     articles = {
         a.article_id: a
@@ -183,9 +173,9 @@ async def test_hostile_pages_and_poison_items(broker: EmbeddedBroker, hostile: H
 
     assert_clean_log(parser)
     limit = memory_limit_bytes("parser")
-    report("parser", memory.peak_bytes, limit, dev_memory_limit_bytes("parser"), seconds)
-    assert memory.peak_processes >= 3  # the stage and its two extraction workers were measured
-    assert memory.peak_bytes < limit
+    report("parser", run.peak_bytes, limit, dev_memory_limit_bytes("parser"), run.seconds)
+    assert run.peak_processes >= 3  # the stage and its two extraction workers were measured
+    assert run.peak_bytes < limit
 
 
 @pytest.mark.timeout(120)
