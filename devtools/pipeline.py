@@ -29,16 +29,26 @@ STAGES = ("classifier", "parser", "fetcher")
 
 
 class StageProcess:
-    """One stage as a child process, its output in a log file."""
+    """One stage as a child process, its output in `<log_dir>/<name>.log`. `module` replaces
+    `services.<stage>` for a harness that runs a stage differently (tests)."""
 
-    def __init__(self, stage: str, env: dict[str, str], log_dir: Path, args: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        stage: str,
+        env: dict[str, str],
+        log_dir: Path,
+        args: tuple[str, ...] = (),
+        *,
+        module: str | None = None,
+        name: str | None = None,
+    ) -> None:
         self.stage = stage
         self.health_port = free_port()
         log_dir.mkdir(parents=True, exist_ok=True)
-        self.log_path = log_dir / f"{stage}.log"
+        self.log_path = log_dir / f"{name or stage}.log"
         self._log = open(self.log_path, "ab")  # noqa: SIM115  # closed in wait()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", f"services.{stage}", *args],
+            [sys.executable, "-m", module or f"services.{stage}", *args],
             cwd=ROOT,
             env=env | {"SITREP_HEALTH_PORT": str(self.health_port)},
             stdout=self._log,

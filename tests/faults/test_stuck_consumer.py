@@ -6,8 +6,6 @@ real broker; tests/faults/stuck_stage.py makes its consumer stop on cue."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,40 +13,22 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from devtools.broker import EmbeddedBroker, free_port
+from devtools.broker import EmbeddedBroker
+from devtools.pipeline import StageProcess
 from services.kit.models import NewsItem
 from tests.faults.scenario import TopicTail, fault_env, probe, report
-from tests.support import REPO, Topics
+from tests.support import Topics
 
 pytestmark = pytest.mark.faults
 
 STUCK_AFTER_S = 3.0
 
 
-class Harness:
+def harness(mode: str, trigger: Path, env: dict[str, str], log_dir: Path) -> StageProcess:
     """tests/faults/stuck_stage.py as a child process, serving its probes on a free port."""
-
-    def __init__(self, mode: str, trigger: Path, env: dict[str, str], log_dir: Path) -> None:
-        self.health_port = free_port()
-        self._log = open(log_dir / f"stuck-{mode}.log", "ab")  # noqa: SIM115  # closed in stop()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.faults.stuck_stage", mode, str(trigger)],
-            cwd=REPO,
-            env=env | {"SITREP_HEALTH_PORT": str(self.health_port)},
-            stdout=self._log,
-            stderr=self._log,
-        )
-
-    async def stop(self, timeout_s: float) -> int:
-        """SIGTERM; killed when still running after timeout_s. The exit code."""
-        self.process.terminate()
-        try:
-            code = await asyncio.to_thread(self.process.wait, timeout_s)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            code = await asyncio.to_thread(self.process.wait)
-        self._log.close()
-        return code
+    return StageProcess(
+        "stuck", env, log_dir, (mode, str(trigger)), module="tests.faults.stuck_stage", name=f"stuck-{mode}"
+    )
 
 
 def item(n: int) -> NewsItem:
@@ -69,10 +49,10 @@ async def produce(bootstrap: str, topic: str, numbers: range) -> set[str]:
     return {f"id-{n}" for n in numbers}
 
 
-async def wait_ready(harness: Harness) -> None:
+async def wait_ready(stage: StageProcess) -> None:
     async with asyncio.timeout(60):
-        while (await probe(harness.health_port, "/readyz"))[0] != 200:
-            assert harness.process.poll() is None, f"stage exited with {harness.process.returncode}"
+        while (await probe(stage.health_port, "/readyz"))[0] != 200:
+            assert stage.process.poll() is None, f"stage exited with {stage.process.returncode}"
             await asyncio.sleep(0.2)
 
 
@@ -83,23 +63,23 @@ async def test_a_consumer_that_stops_fetching_fails_livez(broker: EmbeddedBroker
     settings = topics.settings
     trigger = tmp_path / "stop-fetching"
     env = fault_env(topics, stuck_after_s=str(STUCK_AFTER_S))
-    harness = Harness(mode, trigger, env, tmp_path)
+    stuck = harness(mode, trigger, env, tmp_path)
     try:
-        await wait_ready(harness)
+        await wait_ready(stuck)
         async with TopicTail(broker.bootstrap, settings.topic_articles).running() as tail:
             await tail.wait_for(await produce(broker.bootstrap, settings.topic_items, range(5)), timeout_s=60)
             trigger.touch()
             stopped = time.monotonic()
             await produce(broker.bootstrap, settings.topic_items, range(5, 10))  # lag the consumer should take
             async with asyncio.timeout(STUCK_AFTER_S + 30):
-                while (live := await probe(harness.health_port, "/livez"))[0] != 503:
+                while (live := await probe(stuck.health_port, "/livez"))[0] != 503:
                     await asyncio.sleep(0.5)
             detected_s = time.monotonic() - stopped
-            ready = await probe(harness.health_port, "/readyz")
+            ready = await probe(stuck.health_port, "/readyz")
             arrived_after = len(tail.keys) - 5
     finally:
         # A consumer hung inside getmany cannot drain; there is nothing in flight to lose then.
-        code = await harness.stop(timeout_s=10)
+        code = await stuck.terminate(timeout_s=10)
     body = live[1]
     assert body["failing"]["consumer"].startswith("consumer has not fetched for")
     assert ready[0] == 503
@@ -124,21 +104,21 @@ async def test_an_idle_healthy_consumer_stays_live(broker: EmbeddedBroker, tmp_p
     topics = await Topics(broker.bootstrap).create(partitions=2)
     settings = topics.settings
     env = fault_env(topics, stuck_after_s=str(STUCK_AFTER_S))
-    harness = Harness("none", tmp_path / "never", env, tmp_path)
+    stuck = harness("none", tmp_path / "never", env, tmp_path)
     statuses: list[int] = []
     try:
-        await wait_ready(harness)
+        await wait_ready(stuck)
         # Idle for four times the stuck limit, then some work, then idle again.
         for _ in range(int(4 * STUCK_AFTER_S / 0.5)):
-            statuses.append((await probe(harness.health_port, "/livez"))[0])
+            statuses.append((await probe(stuck.health_port, "/livez"))[0])
             await asyncio.sleep(0.5)
         async with TopicTail(broker.bootstrap, settings.topic_articles).running() as tail:
             await tail.wait_for(await produce(broker.bootstrap, settings.topic_items, range(5)), timeout_s=60)
         for _ in range(int(2 * STUCK_AFTER_S / 0.5)):
-            statuses.append((await probe(harness.health_port, "/livez"))[0])
+            statuses.append((await probe(stuck.health_port, "/livez"))[0])
             await asyncio.sleep(0.5)
     finally:
-        code = await harness.stop(timeout_s=15)
+        code = await stuck.terminate(timeout_s=15)
     assert set(statuses) == {200}
     assert code == 0
     report(

@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -18,7 +16,6 @@ import aiohttp
 import yaml
 from aiokafka import AIOKafkaProducer
 
-from devtools.broker import free_port
 from devtools.pipeline import ROOT, StageProcess
 from tests.hostile.memory import MIB, MemorySampler
 from tests.support import spawn
@@ -28,24 +25,13 @@ _SAMPLE = re.compile(r"^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)$")
 _LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
 
 
-class StandInStageProcess(StageProcess):
+def stand_in_stage(stage: str, env: dict[str, str], log_dir: Path) -> StageProcess:
     """A stage run through tests.hostile.public_stand_in (guard on, 127.0.0.2 counted public)."""
-
-    def __init__(self, stage: str, env: dict[str, str], log_dir: Path, args: tuple[str, ...] = ()) -> None:
-        self.stage = stage
-        self.health_port = free_port()
-        log_dir.mkdir(parents=True, exist_ok=True)
-        self.log_path = log_dir / f"{stage}-stand-in.log"
-        self._log = open(self.log_path, "ab")  # noqa: SIM115  # closed in wait()
-        env = env | {"SITREP_GROUP_ID": f"{env['SITREP_GROUP_ID']}-{stage}-stand-in"}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.hostile.public_stand_in", stage, *args],
-            cwd=ROOT,
-            env=env | {"SITREP_HEALTH_PORT": str(self.health_port), "SITREP_ALLOW_PRIVATE_NETWORKS": "false"},
-            stdout=self._log,
-            stderr=self._log,
-            start_new_session=True,
-        )
+    env = env | {
+        "SITREP_GROUP_ID": f"{env['SITREP_GROUP_ID']}-{stage}-stand-in",
+        "SITREP_ALLOW_PRIVATE_NETWORKS": "false",
+    }
+    return StageProcess(stage, env, log_dir, (stage,), module="tests.hostile.public_stand_in", name=f"{stage}-stand-in")
 
 
 def memory_limit_bytes(stage: str, manifest: Path | None = None) -> int:

@@ -21,7 +21,6 @@ from services.kit.models import DeadLetter, NewsItem
 from tests.hostile.memory import MemorySampler
 from tests.hostile.server import CYRILLIC_TITLE, RETRY_AFTER_S, STAND_IN_HOST, HostileServer
 from tests.hostile.stages import (
-    StandInStageProcess,
     assert_clean_log,
     dev_memory_limit_bytes,
     eventually,
@@ -31,6 +30,7 @@ from tests.hostile.stages import (
     metric,
     produce_raw,
     report,
+    stand_in_stage,
 )
 from tests.support import Topics, read_to_end, spawn
 
@@ -185,7 +185,7 @@ async def test_guard_refuses_loopback_and_redirects_to_it(
         f"{hostile.stand_in_base}/feed/ok?control": "ok",  # the stand-in itself is reachable
     }
     env = topics.env(feeds_file=str(write_feeds(tmp_path / "feeds.yaml", list(expected))), per_host_gap_s="0")
-    fetcher = StandInStageProcess("fetcher", env, tmp_path)
+    fetcher = stand_in_stage("fetcher", env, tmp_path)
     try:
 
         async def all_polled() -> list[dict[str, Any]] | None:

@@ -19,7 +19,6 @@ from services.parser.settings import ParserSettings
 from tests.hostile.poison import poison_records
 from tests.hostile.server import STAND_IN_HOST, HostileServer
 from tests.hostile.stages import (
-    StandInStageProcess,
     assert_clean_log,
     dev_memory_limit_bytes,
     eventually,
@@ -29,6 +28,7 @@ from tests.hostile.stages import (
     produce_raw,
     report,
     run_until_processed,
+    stand_in_stage,
 )
 from tests.support import Topics, read_to_end
 
@@ -196,7 +196,7 @@ async def test_guard_refuses_loopback_pages_and_redirects_to_them(
         topics.settings.topic_items,
         [(i.article_id.encode(), i.model_dump_json().encode()) for i in items.values()],
     )
-    parser = StandInStageProcess("parser", topics.env(per_host_gap_s="0", workers="1"), tmp_path)
+    parser = stand_in_stage("parser", topics.env(per_host_gap_s="0", workers="1"), tmp_path)
     try:
         text = await eventually(lambda: processed(parser, len(items)), 60, "every input processed")
     finally:
