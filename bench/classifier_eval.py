@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.classifier.gold import load_cases, problems
+from services.classifier.gold import load_cases, score
 from services.classifier.labeler import Labeler
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,38 +119,18 @@ def evaluate_case2021(labeler: Labeler, path: Path, errors: int) -> dict[str, fl
 
 
 def evaluate_cases(labeler: Labeler, path: Path) -> tuple[int, int]:
-    cases = load_cases(path)
-    failing = 0
-    theater = event = actors_found = actors_gold = 0
-    by_language: Counter[str] = Counter()
-    passed_by_language: Counter[str] = Counter()
-    lines = []
-    for case in cases:
-        labels = labeler.label(case.text, title=case.title)
-        found = problems(case, labels)
-        by_language[case.language] += 1
-        main = labels.theaters[0].country_code if labels.theaters else None
-        theater += main == case.theater[0].country_code
-        event += bool(labels.events) and labels.events[0].event_type == case.events[0].event_type
-        names = {a.name for a in labels.actors}
-        actors_gold += len(case.actors)
-        actors_found += sum(1 for a in case.actors if a in names)
-        if found:
-            failing += 1
-            lines.append(f"- {case.id}: " + "; ".join(found))
-        else:
-            passed_by_language[case.language] += 1
-    total = len(cases)
+    scores = score(labeler, load_cases(path))
+    total = scores.cases
     print(f"\n## sitrep's own cases: {total} ({path.relative_to(ROOT)})\n")
-    print(f"- main theater right: {theater}/{total}")
-    print(f"- top event type right: {event}/{total}")
-    print(f"- gold actors found: {actors_found}/{actors_gold}")
-    print(f"- cases with no fault: {total - failing}/{total}")
-    languages = sorted(by_language.items())
-    print("- by language: " + ", ".join(f"{lang} {passed_by_language[lang]}/{n}" for lang, n in languages))
-    if lines:
-        print("\nFaults:\n" + "\n".join(lines))
-    return total - failing, total
+    print(f"- main theater right: {scores.main_theater}/{total}")
+    print(f"- top event type right: {scores.top_event_type}/{total}")
+    print(f"- gold actors found: {scores.actors_found}/{scores.actors_gold}")
+    print(f"- cases with no fault: {scores.without_fault}/{total}")
+    languages = sorted(scores.by_language.items())
+    print("- by language: " + ", ".join(f"{lang} {scores.passed_by_language[lang]}/{n}" for lang, n in languages))
+    if scores.faults:
+        print("\nFaults:\n" + "\n".join(f"- {case}: " + "; ".join(found) for case, found in scores.faults.items()))
+    return scores.without_fault, total
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,6 +3,9 @@ checked against one: shared by the regression tests and `make eval`."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -10,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.kit.models import Labels
 
 from .datafiles import load_yaml
+from .labeler import Labeler
 
 
 class GoldPlace(BaseModel):
@@ -73,3 +77,41 @@ def problems(case: GoldCase, labels: Labels) -> list[str]:
         if actor not in names:
             found.append(f"missed actor {actor}")
     return found
+
+
+@dataclass
+class Scores:
+    """How a labeler does on a set of gold cases."""
+
+    cases: int = 0
+    main_theater: int = 0
+    top_event_type: int = 0
+    actors_found: int = 0
+    actors_gold: int = 0
+    by_language: Counter[str] = field(default_factory=Counter)
+    passed_by_language: Counter[str] = field(default_factory=Counter)
+    faults: dict[str, list[str]] = field(default_factory=dict)  # case id -> problems
+
+    @property
+    def without_fault(self) -> int:
+        return self.cases - len(self.faults)
+
+
+def score(labeler: Labeler, cases: Iterable[GoldCase]) -> Scores:
+    scores = Scores()
+    for case in cases:
+        labels = labeler.label(case.text, title=case.title)
+        scores.cases += 1
+        scores.by_language[case.language] += 1
+        main = labels.theaters[0].country_code if labels.theaters else None
+        scores.main_theater += main == case.theater[0].country_code
+        scores.top_event_type += bool(labels.events) and labels.events[0].event_type == case.events[0].event_type
+        names = {a.name for a in labels.actors}
+        scores.actors_gold += len(case.actors)
+        scores.actors_found += sum(1 for actor in case.actors if actor in names)
+        found = problems(case, labels)
+        if found:
+            scores.faults[case.id] = found
+        else:
+            scores.passed_by_language[case.language] += 1
+    return scores

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from services.classifier.gold import GoldCase, load_cases, problems
+from services.classifier.gold import GoldCase, load_cases, score
 from services.classifier.labeler import Labeler
 from services.classifier.taxonomy import Taxonomy
 
@@ -42,13 +42,11 @@ def test_gold_labels_use_taxonomy_names(cases: list[GoldCase], data_dir: Path) -
 
 
 def test_no_regression_on_own_cases(cases: list[GoldCase], labeler: Labeler) -> None:
-    scores = dict.fromkeys(FLOORS, 0)
-    for case in cases:
-        labels = labeler.label(case.text, title=case.title)
-        main = labels.theaters[0].country_code if labels.theaters else None
-        scores["main theater"] += main == case.theater[0].country_code
-        scores["top event type"] += bool(labels.events) and labels.events[0].event_type == case.events[0].event_type
-        names = {a.name for a in labels.actors}
-        scores["gold actors"] += sum(1 for actor in case.actors if actor in names)
-        scores["without fault"] += not problems(case, labels)
+    result = score(labeler, cases)
+    scores = {
+        "main theater": result.main_theater,
+        "top event type": result.top_event_type,
+        "gold actors": result.actors_found,
+        "without fault": result.without_fault,
+    }
     assert scores == {name: max(scores[name], floor) for name, floor in FLOORS.items()}, scores
