@@ -37,7 +37,8 @@ async def test_broker_down_30s_then_back_resumes_without_restarts(tmp_path: Path
     site = NewsSite(server)
     before = site.add(3)
     # Its own broker: stopping the session's would break every other test's topics.
-    broker = EmbeddedBroker(tmp_path / "broker.log").start()
+    # start() and stop() wait on a process; off the loop, which serves the feeds meanwhile.
+    broker = await asyncio.to_thread(EmbeddedBroker(tmp_path / "broker.log").start)
     topics = await Topics(broker.bootstrap).create()
     env = fault_env(topics, feeds_file=str(site.feeds_yaml(tmp_path)))
     stages = {name: spawn(name, env, tmp_path) for name in STAGES}
@@ -51,7 +52,7 @@ async def test_broker_down_30s_then_back_resumes_without_restarts(tmp_path: Path
             await tail.wait_for(before, timeout_s=60)
 
         if mode == "restart":
-            broker.stop()
+            await asyncio.to_thread(broker.stop)
         else:
             broker.freeze()
         stopped = time.monotonic()
@@ -71,7 +72,7 @@ async def test_broker_down_30s_then_back_resumes_without_restarts(tmp_path: Path
 
         after: set[str] = set()
         if mode == "restart":
-            broker.start()
+            await asyncio.to_thread(broker.start)
             restarted = time.monotonic()
             await topics.create()  # memory-only: the broker came back empty
             async with TopicTail(broker.bootstrap, topics.settings.topic_enriched).running() as tail:
@@ -99,7 +100,7 @@ async def test_broker_down_30s_then_back_resumes_without_restarts(tmp_path: Path
         assert {name: stage.process.pid for name, stage in stages.items()} == pids
     finally:
         codes = {name: await stage.terminate() for name, stage in stages.items()}
-        broker.stop()
+        await asyncio.to_thread(broker.stop)
         await server.stop()
     assert codes == dict.fromkeys(STAGES, 0)
     for name in STAGES:
