@@ -109,6 +109,8 @@ class PhraseMatcher:
         self._payload_ids: dict[Any, int] = {}
         self.payloads: list[Any] = []
         self._automaton: Any = None
+        self._size = 0
+        self._set: MatcherSet | None = None  # once joined, the set's automaton is the only one
 
     def add(self, phrase: str, payload: Any, case: CaseRule = "any", literal: bool = False) -> None:
         """`literal` phrases (names from gazetteers) take no `( | )`, `*` or `=` syntax."""
@@ -152,27 +154,36 @@ class PhraseMatcher:
         if len(automaton):
             automaton.make_automaton()
         self._automaton = automaton
+        self._size = len(automaton)
         self._keys = {}
         self._payload_ids = {}
 
     def __len__(self) -> int:
-        return len(self._automaton) if self._automaton is not None else len(self._keys)
+        return self._size if self._automaton is not None or self._set is not None else len(self._keys)
 
     def find(self, text: str, norm: str | None = None, scan: Scan | None = None) -> list[Hit]:
         """All word-bounded hits, overlapping ones included; see `longest_first`. With a `scan` of
         a MatcherSet holding this matcher, its hits are taken from there."""
+        norm = normalise(text) if norm is None else norm
+        if scan is None and self._set is not None:
+            scan = self._set.scan(text, norm)
         if scan is not None:
             return scan.hits(self)
         if self._automaton is None or not len(self._automaton):
             return []
-        norm = normalise(text) if norm is None else norm
         hits: list[Hit] = []
         for last, value in self._automaton.iter(norm):
             _collect(text, norm, last, value, self.payloads, hits)
         return hits
 
-    def items(self) -> Iterable[tuple[str, Any]]:
-        return self._automaton.items() if self._automaton is not None else ()
+    def _join(self, matcher_set: MatcherSet) -> Iterable[tuple[str, Any]]:
+        """Hand this matcher's keys to a set, which from then on searches for it: keeping both
+        automata would hold the gazetteer's hundred thousand names twice, in memory and in the cache."""
+        if self._set is not None or self._automaton is None:
+            raise ValueError("a matcher joins one set, once built")
+        items = list(self._automaton.items())
+        self._automaton, self._set = None, matcher_set
+        return items
 
 
 class Scan:
@@ -188,13 +199,14 @@ class Scan:
 
 class MatcherSet:
     """Several built matchers searched in one pass over the text: scanning a text costs about
-    the same for a small automaton as for a large one, so one scan instead of five saves most of it."""
+    the same for a small automaton as for a large one, so one scan instead of five saves most of it.
+    The matchers give up their own automata to it; their `find` then goes through the set."""
 
     def __init__(self, matchers: list[PhraseMatcher]) -> None:
         self.matchers = matchers
         merged: dict[str, list[tuple[int, Any]]] = {}
         for number, matcher in enumerate(matchers):
-            for key, value in matcher.items():
+            for key, value in matcher._join(self):
                 merged.setdefault(key, []).append((number, value))
         automaton = ahocorasick.Automaton()
         for key, values in merged.items():
