@@ -37,61 +37,13 @@ from aiokafka import AIOKafkaConsumer
 
 from devtools.broker import EmbeddedBroker, free_port
 from devtools.pipeline import StageProcess, stage_env
+from devtools.proctree import tree_cpu_s, tree_rss_bytes
 from devtools.topics import create_topics
 from services.kit.settings import StageSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT.parent / "shared" / "data" / "fundus-eval" / "html"
 STAGES = ("classifier", "parser", "fetcher")
-
-
-def tree_rss_mb(pid: int) -> float:
-    """VmRSS of a process and all its descendants, in MB."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        todo.extend(children.get(current, ()))
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
-
-
-def tree_cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) of a process, its live descendants and its reaped children."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total, todo, seen = 0.0, [pid], set()
-    while todo:
-        current = todo.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += sum(int(f) for f in fields[11:15]) / tick  # utime stime cutime cstime
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit() and entry.name != str(current):
-                try:
-                    if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == current:
-                        todo.append(int(entry.name))
-                except OSError:
-                    continue
-    return total
 
 
 @dataclass
@@ -101,7 +53,7 @@ class Samples:
     cpu: dict[str, float] = field(default_factory=dict)
 
     def take(self, elapsed: float, stages: dict[str, StageProcess]) -> None:
-        now = {name: tree_rss_mb(stage.process.pid) for name, stage in stages.items()}
+        now = {name: tree_rss_bytes(stage.process.pid) / 2**20 for name, stage in stages.items()}
         self.rows.append((elapsed, now))
         for name, mb in now.items():
             self.peak[name] = max(self.peak.get(name, 0.0), mb)
@@ -246,7 +198,7 @@ async def run(args: argparse.Namespace, work: Path) -> tuple[Recorder, Samples, 
                         raise RuntimeError(f"the {name} stage exited:\n{tail}")
             elapsed = time.monotonic() - started
             samples.cpu = {name: tree_cpu_s(stage.process.pid) for name, stage in stages.items()}
-            samples.cpu["broker"] = tree_cpu_s(broker._process.pid) if broker._process else 0.0
+            samples.cpu["broker"] = tree_cpu_s(broker.pid) if broker.pid else 0.0
             samples.cpu["origin"] = tree_cpu_s(origin.pid)
         finally:
             sampling_stop.set()

@@ -38,6 +38,10 @@ class EmbeddedBroker:
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
     def start(self, timeout_s: float = 15.0) -> EmbeddedBroker:
         """Start (or, after `stop()`, start again) on this broker's port."""
         if self.running:

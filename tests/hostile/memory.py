@@ -4,39 +4,12 @@ from /proc: what a container's memory limit is measured against, give or take sh
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
-PROC = Path("/proc")
+from devtools.proctree import descendants, status_kib
+
 MIB = 1024 * 1024
-
-
-def _status_kib(pid: int, field_name: str) -> int:
-    with contextlib.suppress(OSError):
-        for line in (PROC / str(pid) / "status").read_text().splitlines():
-            if line.startswith(field_name + ":"):
-                return int(line.split()[1])
-    return 0  # gone, or a kernel thread
-
-
-def descendants(pid: int) -> list[int]:
-    """The process and every process below it."""
-    children: dict[int, list[int]] = {}
-    for entry in PROC.iterdir():
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            # Fields after the command name, which may itself hold spaces and parentheses.
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            children.setdefault(parent, []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        todo.extend(children.get(current, []))
-    return found
 
 
 @dataclass
@@ -62,7 +35,7 @@ class MemorySampler:
 
     def sample(self) -> None:
         tree = descendants(self.pid)
-        total = sum(_status_kib(pid, "VmRSS") for pid in tree) * 1024
+        total = sum(status_kib(pid, "VmRSS") for pid in tree) * 1024
         self.peak_tree_bytes = max(self.peak_tree_bytes, total)
         self.peak_processes = max(self.peak_processes, len(tree))
 
@@ -74,7 +47,7 @@ class MemorySampler:
     @property
     def main_hwm_bytes(self) -> int:
         """The main process's own high-water mark (exact, however short the peak)."""
-        return _status_kib(self.pid, "VmHWM") * 1024
+        return status_kib(self.pid, "VmHWM") * 1024
 
     @property
     def peak_bytes(self) -> int:
