@@ -51,6 +51,7 @@ class RoleRule:
     (rules.yaml) on the looked-at side of it, in the same sentence, picks the outcome."""
 
     name: str
+    order: int  # place in rules.yaml: when several rules claim a phrase, the first decides
     weight: float
     look: str  # before | after | around
     window: int
@@ -87,7 +88,6 @@ class EventDetector:
     ) -> None:
         self.triggers = triggers
         self.concepts = concepts
-        self.rule_order: dict[str, int] = {}
         self.cues = cues
         self.windows = windows
         self.overrides = overrides
@@ -110,7 +110,7 @@ class EventDetector:
             for phrases in languages.values():
                 for phrase in phrases:
                     concepts.add(phrase, Concept(name))
-        for name, body in rules["rules"].items():
+        for order, (name, body) in enumerate(rules["rules"].items()):
             outcomes = tuple((concept, sub) for concept, sub in body["outcomes"].items())
             for concept, sub in outcomes:
                 if concept not in rules["concepts"]:
@@ -121,6 +121,7 @@ class EventDetector:
                 taxonomy.event_type_of(otherwise)
             rule = RoleRule(
                 name,
+                order,
                 weights[body["strength"]],
                 body["look"],
                 body.get("window", 90),
@@ -147,9 +148,7 @@ class EventDetector:
                 for phrase in phrases:
                     cues.add(phrase, Cue(kind))
         cues.build()
-        detector = cls(triggers, concepts, cues, dict(modality["windows"]), overrides, taxonomy)
-        detector.rule_order = {name: i for i, name in enumerate(rules["rules"])}
-        return detector
+        return cls(triggers, concepts, cues, dict(modality["windows"]), overrides, taxonomy)
 
     def detect(
         self, text: str, norm: str, sentences: Sentences, title_end: int, scan: Scan | None = None
@@ -195,7 +194,7 @@ class EventDetector:
         out: list[tuple[Hit, str, float]] = []
         for group in spans.values():
             rules = [h for h in group if isinstance(h.payload, RoleRule)]
-            rules.sort(key=lambda h: self.rule_order[h.payload.name])
+            rules.sort(key=lambda h: h.payload.order)
             plain = [h for h in group if isinstance(h.payload, Trigger)]
             decided = False
             for hit in rules:
