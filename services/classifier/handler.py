@@ -29,7 +29,7 @@ class ClassifierHandler:
         title = article.title[:MAX_LABELLED_TITLE_CHARS] if article.title else article.title
         labels = self.labeler.label(article.text[:MAX_LABELLED_TEXT_CHARS], title=title, language=article.language)
         enriched = EnrichedArticle(
-            **article.model_dump(exclude={"language"}),
+            **article.model_dump(exclude={"language", "schema_version"}),
             language=article.language or labels.language,
             theaters=labels.theaters,
             actors=labels.actors,

@@ -11,6 +11,10 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION: Literal[1] = 1
+#: `news.enriched` moved to version 2 when theaters gained where-exactly fields and actors their
+#: role; both changes only add optional fields, so a version-1 reader that ignores unknown fields
+#: keeps working (docs/schema-changes.md).
+ENRICHED_SCHEMA_VERSION: Literal[2] = 2
 
 FeedKind = Literal["news", "ministry"]
 TextSource = Literal["page", "feed"]
@@ -27,6 +31,8 @@ ActorType = Literal[
 ]
 
 Confidence = Field(ge=0.0, le=1.0)
+Precision = Literal["country", "admin1", "admin2", "place"]
+ActorRole = Literal["party", "source"]
 
 
 class Message(BaseModel):
@@ -88,8 +94,15 @@ class Theater(BaseModel):
 
     country_code: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2.")
     country: str
-    admin1: str | None = None
-    place: str | None = None
+    admin1: str | None = Field(default=None, description="First-level region (GeoNames' English name).")
+    admin2: str | None = Field(default=None, description="Second-level region (district), when known. Since v2.")
+    place: str | None = Field(default=None, description="Populated place (GeoNames' English name).")
+    latitude: float | None = Field(default=None, ge=-90.0, le=90.0, description="WGS84, of `place`. Since v2.")
+    longitude: float | None = Field(default=None, ge=-180.0, le=180.0, description="WGS84, of `place`. Since v2.")
+    geonames_id: int | None = Field(default=None, description="GeoNames id of `place`. Since v2.")
+    precision: Precision = Field(
+        default="country", description="The most exact level the text supports: country, admin1, admin2 or place. Since v2."
+    )
     confidence: float = Confidence
     evidence: str = Field(description="The text that triggered the label.")
 
@@ -99,9 +112,13 @@ class Actor(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    name: str
+    name: str = Field(description="ACLED-style name: 'Military Forces of Russia', 'Protesters (Lebanon)', a group's name.")
     actor_type: ActorType
     country_code: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    role: ActorRole = Field(
+        default="party",
+        description="`party`: acted or was acted on; `source`: only reported, observed or claimed. Since v2.",
+    )
     confidence: float = Confidence
     evidence: str
 
@@ -131,6 +148,8 @@ class Labels(BaseModel):
 class EnrichedArticle(Article):
     """`news.enriched`: the article with its labels; what downstream systems subscribe to."""
 
+    # Its own version: the input topics stay at 1 (see ENRICHED_SCHEMA_VERSION).
+    schema_version: Literal[2] = ENRICHED_SCHEMA_VERSION  # type: ignore[assignment]
     theaters: list[Theater] = Field(default_factory=list)
     actors: list[Actor] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)

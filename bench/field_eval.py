@@ -1,0 +1,260 @@
+"""sitrep's field reports (tests/data/field_reports/*.yaml): original monitoring notes, wire copy and
+ministry statements in en/ru/uk/ar/fr, scored for where (country, admin1, place within 25 km),
+who (actor recall and precision, the first gold actor) and what (the main event's type).
+
+    .venv/bin/python -m bench.field_eval [--half dev|frozen|both] [--errors N]
+
+The reports are split by a hash of their id into a dev half, the only one rules may be tuned on,
+and a frozen half that is only scored. Both are printed; the gap between them is the figure to watch.
+
+An actor counts as found when a predicted actor has its name, or its country and actor type
+(ACLED's own test: "Police Forces of Iraq" and "Police Forces of Iraq (2003-)" are one actor)."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import math
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from services.classifier.datafiles import load_yaml
+from services.classifier.labeler import Labeler
+from services.kit.models import Actor, Labels, Theater
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORTS = ROOT / "tests" / "data" / "field_reports"
+NEAR_KM = 25.0
+HALVES = ("dev", "frozen")
+_ADMIN_WORDS = frozenset(
+    "muhafazat muhafazah governorate province oblast region state district raion rayon wilayat wilaya "
+    "prefecture department division territory county municipality mintaqat of the".split()
+)
+_ARTICLES = frozenset({"al", "ar", "as", "ash", "ad", "az", "at", "an", "el", "ath"})
+
+
+class GoldTheater(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    country_code: str
+    admin1: str | None = None
+    admin2: str | None = None
+    place: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+class GoldActor(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    type: str
+    country_code: str | None = None
+    role: str = "party"
+
+
+class GoldEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    event_type: str
+    sub_event_type: str
+
+
+class Report(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    language: str
+    style: str
+    title: str | None = None
+    text: str
+    theater: GoldTheater
+    actors: list[GoldActor]
+    events: list[GoldEvent]
+
+
+def load_reports(directory: Path = REPORTS) -> list[Report]:
+    reports: list[Report] = []
+    for path in sorted(directory.glob("*.yaml")):
+        reports.extend(Report.model_validate(raw) for raw in load_yaml(path))
+    return reports
+
+
+def half_of(report_id: str) -> str:
+    return HALVES[hashlib.sha256(report_id.encode()).digest()[0] & 1]
+
+
+def _fold(name: str | None) -> str:
+    if not name:
+        return ""
+    low = unicodedata.normalize("NFKD", name.lower())
+    low = "".join(c for c in low if not unicodedata.combining(c))
+    words = [w for w in low.replace("-", " ").replace("'", "").replace("`", "").split() if w not in _ADMIN_WORDS]
+    if len(words) > 1 and words[0] in _ARTICLES:
+        words = words[1:]
+    return "".join(words)
+
+
+def same_admin1(gold: str | None, predicted: str | None) -> bool:
+    g, p = _fold(gold), _fold(predicted)
+    return bool(g) and bool(p) and (g == p or (len(g) >= 4 and len(p) >= 4 and (g in p or p in g)))
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    la1, lo1, la2, lo2 = map(math.radians, (lat1, lon1, lat2, lon2))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def actor_matches(gold: GoldActor, actor: Actor) -> bool:
+    if _fold(gold.name) == _fold(actor.name):
+        return True
+    return gold.country_code is not None and (gold.country_code, gold.type) == (actor.country_code, actor.actor_type)
+
+
+@dataclass
+class Tally:
+    reports: int = 0
+    country: int = 0
+    no_theater: int = 0
+    admin1: int = 0
+    admin1_gold: int = 0
+    near: int = 0
+    near_gold: int = 0
+    gold_actors: int = 0
+    found_actors: int = 0
+    predicted_actors: int = 0
+    right_actors: int = 0
+    first_actor: int = 0
+    event_type: int = 0
+    sub_event_type: int = 0
+    no_event: int = 0
+
+    def add(self, other: Tally) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def _ratio(numerator: int, denominator: int) -> float:
+    return numerator / denominator if denominator else float("nan")
+
+
+def score_report(report: Report, labels: Labels) -> tuple[Tally, list[str]]:
+    tally = Tally(reports=1)
+    faults: list[str] = []
+    gold = report.theater
+    top: Theater | None = labels.theaters[0] if labels.theaters else None
+    tally.no_theater = top is None
+    if top is not None and top.country_code == gold.country_code:
+        tally.country = 1
+    else:
+        faults.append(f"country {top.country_code if top else None}, gold {gold.country_code}")
+    if gold.admin1:
+        tally.admin1_gold = 1
+        if top is not None and top.country_code == gold.country_code and same_admin1(gold.admin1, top.admin1):
+            tally.admin1 = 1
+        else:
+            faults.append(f"admin1 {top.admin1 if top else None}, gold {gold.admin1}")
+    if gold.latitude is not None and gold.longitude is not None:
+        tally.near_gold = 1
+        if top is not None and top.latitude is not None and top.longitude is not None:
+            km = distance_km(gold.latitude, gold.longitude, top.latitude, top.longitude)
+            tally.near = km <= NEAR_KM
+            if km > NEAR_KM:
+                faults.append(f"place {top.place} {km:.0f} km from gold {gold.place}")
+        else:
+            faults.append(f"no place ({top.precision if top else None}), gold {gold.place}")
+    tally.gold_actors = len(report.actors)
+    for actor in report.actors:
+        if any(actor_matches(actor, a) for a in labels.actors):
+            tally.found_actors += 1
+        else:
+            faults.append(f"missed actor {actor.name}")
+    parties = [a for a in report.actors if a.role == "party"] or report.actors
+    if parties and labels.actors:
+        tally.first_actor = any(actor_matches(parties[0], a) for a in labels.actors)
+    tally.predicted_actors = len(labels.actors)
+    for actor in labels.actors:
+        if any(actor_matches(g, actor) for g in report.actors):
+            tally.right_actors += 1
+        else:
+            faults.append(f"extra actor {actor.name}")
+    main = report.events[0]
+    first = labels.events[0] if labels.events else None
+    tally.no_event = first is None
+    tally.event_type = first is not None and first.event_type == main.event_type
+    tally.sub_event_type = first is not None and first.sub_event_type == main.sub_event_type
+    if not tally.sub_event_type:
+        faults.append(f"event {first.sub_event_type if first else None}, gold {main.sub_event_type}")
+    return tally, faults
+
+
+@dataclass
+class Results:
+    by: dict[tuple[str, str], Tally] = field(default_factory=lambda: defaultdict(Tally))
+    faults: dict[str, list[str]] = field(default_factory=dict)
+
+
+def evaluate(labeler: Labeler, reports: Iterable[Report]) -> Results:
+    results = Results()
+    for report in reports:
+        labels = labeler.label(report.text, title=report.title)
+        tally, faults = score_report(report, labels)
+        half = half_of(report.id)
+        for key in ((half, report.language), (half, "all")):
+            results.by[key].add(tally)
+        if faults:
+            results.faults[report.id] = faults
+    return results
+
+
+def print_results(results: Results, halves: Sequence[str]) -> None:
+    print("| half | language | reports | country | no theater | admin1 | place ≤ 25 km | actor recall | "
+          "actor precision | first actor | event type | sub-type | no event |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for half in halves:
+        languages = sorted({lang for (h, lang) in results.by if h == half and lang != "all"}) + ["all"]
+        for lang in languages:
+            t = results.by[(half, lang)]
+            row = [
+                _ratio(t.country, t.reports),
+                _ratio(t.no_theater, t.reports),
+                _ratio(t.admin1, t.admin1_gold),
+                _ratio(t.near, t.near_gold),
+                _ratio(t.found_actors, t.gold_actors),
+                _ratio(t.right_actors, t.predicted_actors),
+                _ratio(t.first_actor, t.reports),
+                _ratio(t.event_type, t.reports),
+                _ratio(t.sub_event_type, t.reports),
+                _ratio(t.no_event, t.reports),
+            ]
+            name = f"**{lang}**" if lang == "all" else lang
+            print(f"| {half} | {name} | {t.reports} | " + " | ".join(f"{v:.3f}" for v in row) + " |")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--half", choices=[*HALVES, "both"], default="both")
+    parser.add_argument("--errors", type=int, default=0, help="list the faults of this many dev reports")
+    args = parser.parse_args(argv)
+    labeler = Labeler.load()
+    halves = HALVES if args.half == "both" else (args.half,)
+    reports = [r for r in load_reports() if half_of(r.id) in halves]
+    results = evaluate(labeler, reports)
+    print_results(results, halves)
+    if args.errors:
+        # Only the dev half's faults are ever listed: the frozen half is for reporting.
+        dev = [(rid, f) for rid, f in results.faults.items() if half_of(rid) == "dev"]
+        print(f"\n### Faults, dev half ({len(dev)} reports with any), first {args.errors}\n")
+        for rid, faults in dev[: args.errors]:
+            print(f"- {rid}: " + "; ".join(faults))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

