@@ -31,6 +31,7 @@ COUNTRY, PLACE, CAPITAL, ADMIN1, CITY, DEMONYM, PEOPLE, REGION = range(8)
 _WEIGHT = {COUNTRY: 1.0, PLACE: 1.3, CAPITAL: 0.5, ADMIN1: 1.0, CITY: 1.0, DEMONYM: 0.35, PEOPLE: 0.3, REGION: 0.3}
 _SPECIFIC = frozenset({PLACE, ADMIN1, CITY})
 _SMALL = 15000  # below this a place needs support in the text to count
+_METROPOLIS = 1_000_000  # a city this large counts by itself even in a text about elsewhere
 _ALT_NAME_POPULATION = 50000
 _CHAIN_WEIGHT = 0.5  # places inside "(district, province)" locate the name before them
 _CHAIN_REACH = 80
@@ -258,9 +259,10 @@ class Gazetteer:
 
     def _curated_place(self, ref: PlaceRef) -> Place:
         """A curated name's place, with coordinates when GeoNames has a town of that name there."""
-        if ref.kind in (PLACE, CAPITAL) and ref.name:
+        if ref.kind in (PLACE, CAPITAL, ADMIN1) and ref.name:
             found = self.places.lookup(ref.name, ref.country)
             if found is not None:
+                # A region named like its main town ("Kayes", "Istanbul") is placed at the town.
                 admin1 = self.places.admin1_name(ref.country, ref.admin1) if ref.admin1 else found.admin1
                 return Place(
                     found.kind,
@@ -321,11 +323,14 @@ class Gazetteer:
         _, chained, agree, place = best
         cue = self._settlement_cue(text, cand.start, cand.end) or self._locative(norm, cand.start)
         arabic = is_arabic(text[cand.start])
-        small = place.population < _SMALL and place.kind != GEO_ADMIN1
+        # Regions named like common words ("Unity", "Lakes") come with population -1: they need support too.
+        small = place.population < _SMALL and (place.kind != GEO_ADMIN1 or place.population < 0)
         backed = chained or agree or in_chain or cue
-        if (arabic or small or _sentence_initial(text, cand.start)) and not (
-            backed or support.get(place.country, 0.0) > 0
-        ):
+        supported = support.get(place.country, 0.0) > 0
+        if (arabic or small or _sentence_initial(text, cand.start)) and not (backed or supported):
+            return None
+        # A town abroad that nothing else in the text points to, in a text about somewhere else.
+        if not (backed or supported) and any(v > 0 for v in support.values()) and place.population < _METROPOLIS:
             return None
         if arabic and small and not backed:
             return None  # Arabic has no capitals: a bare word that is also a hamlet's name is a word

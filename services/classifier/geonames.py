@@ -8,6 +8,7 @@ a few n-grams per capitalised word, which costs the same however large the gazet
 from __future__ import annotations
 
 import csv
+import difflib
 import importlib.util
 import json
 import math
@@ -27,7 +28,8 @@ from .matching import is_arabic, is_cyrillic
 PLACE, ADMIN2, ADMIN1 = "place", "admin2", "admin1"
 _MAX_WORDS = 5
 _MIN_KEY = 3
-_MIN_STEM = 5  # shorter stems of inflected words collide with other words ("Вранці" and "Врање")
+_ADMIN1_SIMILARITY = 0.8
+_MIN_STEM = 4  # shorter stems of inflected words collide with other words
 _ARABIC_CLITICS = "وفبلك"
 _WORD = re.compile(r"[^\W_]+(?:['’ʼ`][^\W_]+)*")
 _APOSTROPHES = str.maketrans("", "", "'’ʼ`ʻ‘")
@@ -91,6 +93,7 @@ class PlaceIndex:
         particles: frozenset[str],
         romanisation: dict[str, dict[str, str]],
         endings: tuple[tuple[str, str], ...],
+        case_endings: tuple[str, ...],
         admin_words: tuple[str, ...],
     ) -> None:
         # Plain tuples and ints, not objects: the index is unpickled at every start, and a quarter
@@ -102,6 +105,7 @@ class PlaceIndex:
         self.particles = particles
         self.romanisation = romanisation
         self.endings = endings
+        self.case_endings = case_endings
         self._first_words = frozenset(k.split(" ", 1)[0] for k in names)
         admin1s: dict[tuple[str, str], str] = {}
         drop = frozenset(fold(w) for w in admin_words)
@@ -122,10 +126,17 @@ class PlaceIndex:
 
     def admin1_name(self, country: str, name: str) -> str:
         """GeoNames' name of a country's admin-1 region written another way ("Raqqa" is "Ar-Raqqah")."""
-        for key in _admin_keys(name, self._drop):
+        keys = _admin_keys(name, self._drop)
+        for key in keys:
             found = self._admin1s.get((country, key))
             if found:
                 return found
+        # Spellings differ ("Zaporizhzhia", "Zaporizhia"): the closest of the country's names.
+        known = [k for c, k in self._admin1s if c == country]
+        for key in keys:
+            close = difflib.get_close_matches(key, known, n=1, cutoff=_ADMIN1_SIMILARITY)
+            if close:
+                return self._admin1s[(country, close[0])]
         return name
 
     @classmethod
@@ -177,22 +188,45 @@ class PlaceIndex:
                     continue
                 seen.add((cc, name, kind))
                 number = len(places)
+                admin_keys = _admin_keys(name, drop)
+                # A region named like a common word ("Unity", "Lakes") is kept but must be supported.
+                population = -1 if admin_keys & common else 0
                 places.append(
-                    Place(kind, name, cc, admin1, admin2 or None if kind == ADMIN2 else None, None, None, None, 0)
+                    Place(
+                        kind, name, cc, admin1, admin2 or None if kind == ADMIN2 else None, None, None, None, population
+                    )
                 )
-                for key in _admin_keys(name, drop):
-                    if key not in common:
-                        keys[key].append(number)
+                for key in admin_keys:
+                    keys[key].append(number)
         names = {k: _packed(v) for k, v in keys.items() if len(k) >= _MIN_KEY}
         stems: dict[str, list[int]] = defaultdict(list)
         romanised: dict[str, list[int]] = defaultdict(list)
+        endings = tuple((str(k), str(v)) for k, v in spec["ending_alternations"].items())
+        case_endings = tuple(sorted(spec["case_endings"], key=len, reverse=True))
         for key, numbers in names.items():
             numbers = _unpacked(numbers)
             if is_cyrillic(key):
-                stems[_stem(key)].extend(numbers)
+                stem = _stem_words(key, case_endings, endings)
+                if stem:
+                    stems[stem].extend(numbers)
             elif key.isascii():
-                romanised[_stem(key)].extend(n for n in numbers if places[n].country in spec["romanise_countries"])
-        endings = tuple((str(k), str(v)) for k, v in spec["ending_alternations"].items())
+                stem = _latin_stem(key)
+                if stem:
+                    romanised[stem].extend(numbers)
+        # "Запорожской области", "Харківська область": the adjective of a regional centre names its region.
+        regions = {(p.country, p.name): n for n, p in enumerate(places) if p.kind == ADMIN1}
+        for key, numbers in names.items():
+            if not is_cyrillic(key) or " " in key:
+                continue
+            for n in _unpacked(numbers):
+                town = places[n]
+                region = regions.get((town.country, town.admin1 or ""))
+                if town.kind != PLACE or town.population < spec["regional_centre_population"] or region is None:
+                    continue
+                stem = _stem_words(key, case_endings, endings)
+                for suffix in ("ск", "ськ"):
+                    if stem and not stem.endswith(suffix):
+                        stems[stem + suffix].append(region)
         return cls(
             places,
             names,
@@ -201,6 +235,7 @@ class PlaceIndex:
             frozenset(spec["particles"]),
             {lang: {str(k): str(v) for k, v in table.items()} for lang, table in spec["romanisation"].items()},
             endings,
+            case_endings,
             tuple(spec["admin_words"]),
         )
 
@@ -262,23 +297,19 @@ class PlaceIndex:
         return None
 
     def _inflected(self, key: str) -> int | tuple[int, ...] | None:
-        """A Cyrillic name in another case: "Красногорівці" is "Красногорівка" (locative)."""
-        if len(key) < _MIN_STEM + 1:
+        """A Cyrillic name in another case, word by word: "Новій Каховці" is "Нова Каховка"; a name
+        the data has only in Latin letters is found through its romanisation."""
+        stem = _stem_words(key, self.case_endings, self.endings)
+        if not stem:
             return None
-        candidates = [key[:-cut] for cut in (1, 2, 3) if len(key) - cut >= _MIN_STEM]
-        for ending, base in self.endings:
-            if key.endswith(ending):
-                candidates.insert(0, key[: -len(ending)] + base)
-        for stem in candidates:
-            found = self.stems.get(stem)
+        found = self.stems.get(stem)
+        if found is not None:
+            return found
+        ukrainian = any(c in key for c in "іїєґ")
+        for lang in ("uk", "ru") if ukrainian else ("ru", "uk"):
+            found = self.romanised.get(_latin_stem(self._romanise(stem, lang)))
             if found is not None:
                 return found
-        ukrainian = any(c in key for c in "іїєґ")
-        for stem in candidates:
-            for lang in ("uk", "ru") if ukrainian else ("ru", "uk"):
-                found = self.romanised.get(self._romanise(stem, lang))
-                if found is not None:
-                    return found
         return None
 
     def _romanise(self, word: str, lang: str) -> str:
@@ -296,11 +327,30 @@ def _unpacked(numbers: int | tuple[int, ...]) -> tuple[int, ...]:
     return (numbers,) if isinstance(numbers, int) else numbers
 
 
-def _stem(key: str) -> str:
-    """A name without its final vowel: the part every case form of it shares."""
-    if len(key) >= 5 and key[-1] in _CYRILLIC_VOWEL_ENDINGS + "aeiouy":
-        return key[:-1]
-    return key
+def _stem_words(key: str, case_endings: tuple[str, ...], alternations: tuple[tuple[str, str], ...]) -> str:
+    """The stem every case form of a Cyrillic name shares, word by word: the case ending off,
+    then the final vowels, then a changed last consonant back (Каховці -> Каховк)."""
+    stems = []
+    for word in key.split():
+        for ending, base in alternations:
+            if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM - 1:
+                word = word[: -len(ending)] + base
+                break
+        else:
+            for ending in case_endings:
+                if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM - 1:
+                    word = word[: -len(ending)]
+                    break
+            word = word.rstrip(_CYRILLIC_VOWEL_ENDINGS) or word
+        stems.append(word)
+    stem = " ".join(stems)
+    return stem if len(stem) >= _MIN_STEM else ""
+
+
+def _latin_stem(key: str) -> str:
+    """A romanised name without its final vowels, word by word, to meet a romanised stem."""
+    stem = " ".join(w.rstrip("aeiouy") or w for w in key.split())
+    return stem if len(stem) >= _MIN_STEM else ""
 
 
 def _coord_key(cc: str, lat: float | str, lon: float | str) -> tuple[str, float, float]:
