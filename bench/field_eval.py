@@ -32,8 +32,7 @@ REPORTS = ROOT / "tests" / "data" / "field_reports"
 NEAR_KM = 25.0
 HALVES = ("dev", "frozen")
 _ADMIN_WORDS = frozenset(
-    "muhafazat muhafazah governorate province oblast region state district raion rayon wilayat wilaya "
-    "prefecture department division territory county municipality mintaqat of the".split()
+    ["muhafazat", "muhafazah", "governorate", "province", "oblast", "region", "state", "district", "raion", "rayon", "wilayat", "wilaya", "prefecture", "department", "division", "territory", "county", "municipality", "mintaqat", "of", "the"]
 )
 _ARTICLES = frozenset({"al", "ar", "as", "ash", "ad", "az", "at", "an", "el", "ath"})
 
@@ -214,11 +213,13 @@ def evaluate(labeler: Labeler, reports: Iterable[Report]) -> Results:
 
 
 def print_results(results: Results, halves: Sequence[str]) -> None:
-    print("| half | language | reports | country | no theater | admin1 | place ≤ 25 km | actor recall | "
-          "actor precision | first actor | event type | sub-type | no event |")
+    print(
+        "| half | language | reports | country | no theater | admin1 | place ≤ 25 km | actor recall | "
+        "actor precision | first actor | event type | sub-type | no event |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for half in halves:
-        languages = sorted({lang for (h, lang) in results.by if h == half and lang != "all"}) + ["all"]
+        languages = [*sorted({lang for h, lang in results.by if h == half and lang != "all"}), "all"]
         for lang in languages:
             t = results.by[(half, lang)]
             row = [

@@ -218,26 +218,30 @@ class Gazetteer:
         )
         placed: dict[int, Place] = {}
         for _round in range(2):
-            votes = regions + Counter((p.country, fold(p.admin1)) for start, p in placed.items() if p.admin1)
+            votes = regions + Counter(_region(p) for p in placed.values() if p.admin1)
             for cand in words:
                 own = placed.get(cand.start) or (cand.places[0] if len(cand.places) == 1 else None)
-                others = votes.copy()
                 if own is not None and own.admin1:
-                    others[(own.country, fold(own.admin1))] -= 1
-                best = self._resolve(cand, chain_of.get(cand.start), support, +others)
+                    votes[_region(own)] -= 1
+                best = self._resolve(cand, chain_of.get(cand.start), support, votes)
+                if own is not None and own.admin1:
+                    votes[_region(own)] += 1
                 if best is not None:
                     placed[cand.start] = best[3]
+        votes = regions + Counter(_region(p) for p in placed.values() if p.admin1)
         for cand in words:
             if cand.start not in placed:
                 continue
-            others = regions + Counter(
-                (p.country, fold(p.admin1)) for start, p in placed.items() if p.admin1 and start != cand.start
-            )
+            own_regions = [_region(placed[cand.start])] if placed[cand.start].admin1 else []
             if len(cand.places) == 1 and cand.places[0].admin1:
-                others[(cand.places[0].country, fold(cand.places[0].admin1))] -= 1
+                own_regions.append(_region(cand.places[0]))
+            for region in own_regions:
+                votes[region] -= 1
             mention = self._word_place(
-                text, norm, cand, chain_of.get(cand.start), cand.start in members, support, +others
+                text, norm, cand, chain_of.get(cand.start), cand.start in members, support, votes
             )
+            for region in own_regions:
+                votes[region] += 1
             if mention is not None:
                 mentions.append(mention)
         mentions.sort(key=lambda m: m.start)
@@ -293,7 +297,7 @@ class Gazetteer:
         """The homonym that agrees best with its chain, the text's regions and countries, then size."""
         best: tuple[float, bool, bool, Place] | None = None
         for place in cand.places:
-            agree = bool(place.admin1) and regions[(place.country, fold(place.admin1 or ""))] > 0
+            agree = bool(place.admin1) and regions[_region(place)] > 0
             chained = chain is not None and any(_contains(other.places, place) for other in chain)
             score = (
                 _CHAIN_AGREES * chained
@@ -442,6 +446,10 @@ class Gazetteer:
             )
         theaters.sort(key=lambda t: -t.confidence)
         return theaters[:_MAX_THEATERS]
+
+
+def _region(place: Place) -> tuple[str, str]:
+    return place.country, fold(place.admin1 or "")
 
 
 def _most_specific(entry: _Country) -> str:

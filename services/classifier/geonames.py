@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import importlib.util
 import json
 import math
@@ -53,17 +54,20 @@ class Place:
     population: int
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(word: str) -> str:
     """The lookup form of a word or name: lower case, no accents, apostrophes or tatweel, Arabic
-    letter variants merged, hyphens as spaces."""
-    if is_cyrillic(word):
+    letter variants merged, hyphens as spaces. Cached: the same words and names recur."""
+    if word.isascii():
+        low = word.lower().translate(_APOSTROPHES)
+    elif is_cyrillic(word):
         # Stripping marks would turn й into и and ї into і, which are other letters.
-        low = unicodedata.normalize("NFC", word.lower()).replace("ё", "е")
+        low = unicodedata.normalize("NFC", word.lower()).replace("ё", "е").translate(_APOSTROPHES)
     else:
         low = unicodedata.normalize("NFKD", word.lower())
         low = "".join(c for c in low if not unicodedata.combining(c))
-    low = low.translate(_APOSTROPHES).translate(_ARABIC_FOLD).replace("-", " ")
-    return " ".join(low.split())
+        low = low.translate(_APOSTROPHES).translate(_ARABIC_FOLD)
+    return " ".join(low.replace("-", " ").split())
 
 
 def distance_km(a: Place, b: Place) -> float:
@@ -114,6 +118,7 @@ class PlaceIndex:
                 for key in _admin_keys(row[1], drop):
                     admin1s.setdefault((row[2], key), row[1])
         self._admin1s = admin1s
+        self._admin1_cache: dict[tuple[str, str], str] = {}
         self._drop = drop
 
     def lookup(self, name: str, country: str) -> Place | None:
@@ -126,6 +131,12 @@ class PlaceIndex:
 
     def admin1_name(self, country: str, name: str) -> str:
         """GeoNames' name of a country's admin-1 region written another way ("Raqqa" is "Ar-Raqqah")."""
+        found = self._admin1_cache.get((country, name))
+        if found is None:
+            found = self._admin1_cache[(country, name)] = self._admin1_lookup(country, name)
+        return found
+
+    def _admin1_lookup(self, country: str, name: str) -> str:
         keys = _admin_keys(name, self._drop)
         for key in keys:
             found = self._admin1s.get((country, key))
