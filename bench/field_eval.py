@@ -32,7 +32,29 @@ REPORTS = ROOT / "tests" / "data" / "field_reports"
 NEAR_KM = 25.0
 HALVES = ("dev", "frozen")
 _ADMIN_WORDS = frozenset(
-    ["muhafazat", "muhafazah", "governorate", "province", "oblast", "region", "state", "district", "raion", "rayon", "wilayat", "wilaya", "prefecture", "department", "division", "territory", "county", "municipality", "mintaqat", "of", "the"]
+    [
+        "muhafazat",
+        "muhafazah",
+        "governorate",
+        "province",
+        "oblast",
+        "region",
+        "state",
+        "district",
+        "raion",
+        "rayon",
+        "wilayat",
+        "wilaya",
+        "prefecture",
+        "department",
+        "division",
+        "territory",
+        "county",
+        "municipality",
+        "mintaqat",
+        "of",
+        "the",
+    ]
 )
 _ARTICLES = frozenset({"al", "ar", "as", "ash", "ad", "az", "at", "an", "el", "ath"})
 

@@ -101,7 +101,8 @@ class Theater(BaseModel):
     longitude: float | None = Field(default=None, ge=-180.0, le=180.0, description="WGS84, of `place`. Since v2.")
     geonames_id: int | None = Field(default=None, description="GeoNames id of `place`. Since v2.")
     precision: Precision = Field(
-        default="country", description="The most exact level the text supports: country, admin1, admin2 or place. Since v2."
+        default="country",
+        description="The most exact level the text supports: country, admin1, admin2 or place. Since v2.",
     )
     confidence: float = Confidence
     evidence: str = Field(description="The text that triggered the label.")
@@ -112,7 +113,9 @@ class Actor(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    name: str = Field(description="ACLED-style name: 'Military Forces of Russia', 'Protesters (Lebanon)', a group's name.")
+    name: str = Field(
+        description="ACLED-style name: 'Military Forces of Russia', 'Protesters (Lebanon)', a group's name."
+    )
     actor_type: ActorType
     country_code: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     role: ActorRole = Field(
