@@ -200,11 +200,11 @@ def score_report(report: Report, labels: Labels) -> tuple[Tally, list[str]]:
     if parties and labels.actors:
         tally.first_actor = any(actor_matches(parties[0], a) for a in labels.actors)
     tally.predicted_actors = len(labels.actors)
-    for actor in labels.actors:
-        if any(actor_matches(g, actor) for g in report.actors):
+    for predicted in labels.actors:
+        if any(actor_matches(g, predicted) for g in report.actors):
             tally.right_actors += 1
         else:
-            faults.append(f"extra actor {actor.name}")
+            faults.append(f"extra actor {predicted.name}")
     main = report.events[0]
     first = labels.events[0] if labels.events else None
     tally.no_event = first is None

@@ -1,23 +1,27 @@
-"""Actors: curated names and aliases, plus state actors built from a demonym or country name next
-to a role noun ("Russian warplanes" -> Military Forces of Russia)."""
+"""Actors: curated names and aliases; state actors built from a demonym or country name next to a
+role noun ("Russian warplanes" -> Military Forces of Russia); generic groups named from the main
+theater ("Civilians (Mali)"); named groups found by pattern ("Bugti Tribal Militia (Pakistan)");
+acronyms read by theater; and whether each actor took part (`party`) or only reported (`source`)."""
 
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from services.kit.models import Actor
+from services.kit.models import Actor, ActorRole
 
 from .datafiles import load_yaml
-from .matching import CaseRule, PhraseMatcher, Scan, Sentences, longest_first, normalise
+from .matching import CaseRule, Hit, PhraseMatcher, Scan, Sentences, longest_first, normalise
 from .taxonomy import Taxonomy
 
 _ALIAS_WEIGHT = 1.0
 _PAIR_WEIGHT = 1.0
+_GROUP_WEIGHT = 1.0
 _BARE_WEIGHT = 0.5
 _METONYM_WEIGHT = 0.5
 _PEOPLE_WEIGHT = 0.5
@@ -25,11 +29,27 @@ _TITLE_BOOST = 1.5
 _SCALE = 1.2
 _MIN_CONFIDENCE = 0.3
 _MAX_ACTORS = 10
+_FRAME_REACH = 90  # characters around a mention searched for a reporting frame
+_HIT_REACH = 40  # an observer within this many characters of harm is hit, not reporting
+_ARMED_TYPES = frozenset({"Rebel groups", "Political militias", "Identity militias"})
+_MACROS = {
+    "{Name}": r"(?:[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄ][\w'’-]+)(?: [A-ZÀ-ÖØ-ÞА-ЯЁІЇЄ][\w'’-]+){0,2}",
+    "{word}": r"[\u0600-\u06ff]{2,}",
+    "{num}": r"\d{1,3}",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Alias:
     name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Contextual:
+    """An acronym that names `name` only in a report about one of `countries` ("NAF" in Nigeria)."""
+
+    name: str
+    countries: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +60,27 @@ class CountryWord:
 
 @dataclass(frozen=True, slots=True)
 class Role:
-    category: str  # military | government | police | civilians | protesters | rioters
+    category: str  # military | government | police
     bare: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A generic group noun ("gunmen", "residents"); what it yields depends on the cues around it."""
+
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRule:
+    window: int  # 0: the whole sentence
+    then: tuple[tuple[str, str], ...]  # (cue class or "any", template category), first found wins
+    unless_named: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    kind: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +89,78 @@ class ActorInfo:
     country: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    regex: re.Pattern[str]
+    kind: str
+    needs: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A mention whose actor depends on the main theater: a role or group template (`category`),
+    a named group's label with its country open (`label`), or an acronym's readings."""
+
+    start: int
+    end: int
+    weight: float
+    party: bool
+    category: str | None = None
+    label: str | None = None
+    actor_type: str | None = None
+    readings: tuple[Contextual, ...] = ()
+    needs_unnamed: bool = False  # dropped when a named non-state armed group is found
+
+
 @dataclass
 class ActorResult:
     scores: dict[str, float]
     evidence: dict[str, tuple[float, int, int]]  # strongest mention: weight, start, end
     alias_spans: list[tuple[int, int]]  # spans of curated names, which are not places ("Islamic State of Iraq")
-    bare_roles: list[tuple[str, int, int]]  # roles naming no country, resolved against the main theater
+    pending: list[Pending] = field(default_factory=list)  # resolved against the main theater in `rank`
+    parties: set[str] = field(default_factory=set)  # actors with at least one mention as a party
+
+
+@dataclass(frozen=True)
+class SourceFrames:
+    """Where a mention only reports: a reporting verb or "according to" right around it."""
+
+    before: re.Pattern[str]
+    after: re.Pattern[str]
+    self_report: re.Pattern[str]
+    observers: frozenset[str]
+
+    @classmethod
+    def build(cls, body: dict[str, Any]) -> SourceFrames:
+        def alternation(key: str) -> str:
+            words = sorted({w for ws in body[key].values() for w in ws}, key=len, reverse=True)
+            parts = [
+                re.escape(normalise(w.rstrip("*"))).replace(r"\ ", r"\s*") + (r"\w*" if w.endswith("*") else "")
+                for w in words
+            ]
+            return "(?:" + "|".join(parts) + ")"
+
+        aside = r"(?:\s*\([^)]{0,40}\))?(?:\s*,[^,.;]{0,80},)?\s*(?:has |have |had |also |later |earlier |previously )?"
+        return cls(
+            before=re.compile(r"(?:^|[^\w])" + alternation("before") + r"\s*(?:the |l'|la |le |les )?$"),
+            after=re.compile(aside + alternation("after") + r"(?!\w)"),
+            self_report=re.compile(
+                r"^[\s,:]*(?:on \w+ |in a statement |late \w+ |that |что |що |que |ان |أن )?[\s,]*"
+                + alternation("self")
+                + r"(?!\w)"
+            ),
+            observers=frozenset(body["observers"]),
+        )
+
+    def reports(self, norm: str, start: int, end: int) -> bool:
+        """The mention is a speaker or a cited source and does not say it acted itself."""
+        if self.before.search(norm[max(0, start - _FRAME_REACH) : start]):
+            tail = norm[end : end + _FRAME_REACH]
+            return not self.self_report.match(tail)
+        match = self.after.match(norm, end, end + _FRAME_REACH)
+        if match is None:
+            return False
+        return not self.self_report.match(norm[match.end() : match.end() + _FRAME_REACH])
 
 
 class ActorResolver:
@@ -69,6 +174,14 @@ class ActorResolver:
         connectors: frozenset[str],
         locatives: frozenset[str],
         taxonomy: Taxonomy,
+        groups: dict[str, GroupRule],
+        patterns: list[Pattern],
+        kinds: dict[str, dict[str, str]],
+        ethnic: dict[str, tuple[str, str]],
+        not_names: frozenset[str],
+        frames: SourceFrames,
+        violence_only: frozenset[str],
+        negation: re.Pattern[str],
     ) -> None:
         self.matcher = matcher
         self.registry = registry
@@ -78,11 +191,20 @@ class ActorResolver:
         self.connectors = connectors
         self.locatives = locatives
         self.taxonomy = taxonomy
+        self.groups = groups
+        self.patterns = patterns
+        self.kinds = kinds
+        self.ethnic = ethnic  # any spelling -> (canonical name, kind)
+        self.not_names = not_names
+        self.frames = frames
+        self.violence_only = violence_only
+        self.negation = negation
 
     @classmethod
     def build(cls, data_dir: Path, taxonomy: Taxonomy, locatives: frozenset[str]) -> ActorResolver:
         matcher = PhraseMatcher()
         registry: dict[str, ActorInfo] = {}
+        readings: dict[str, set[Contextual]] = defaultdict(set)
         for entry in load_yaml(data_dir / "actors.yaml"):
             name = entry["name"]
             registry[name] = ActorInfo(taxonomy.check_actor_type(entry["type"]), entry.get("country"))
@@ -90,6 +212,11 @@ class ActorResolver:
                 for phrase in phrases:
                     case: CaseRule = "capital" if phrase[:1].isupper() else "any"
                     matcher.add(phrase, Alias(name), case)
+            for phrase, codes in (entry.get("contextual") or {}).items():
+                readings[phrase].add(Contextual(name, frozenset(codes)))
+        for phrase, found in readings.items():
+            for reading in found:
+                matcher.add(phrase, reading, "capital")
         countries: dict[str, Any] = load_yaml(data_dir / "countries.yaml")
         labels: dict[str, str] = {}
         names: dict[str, str] = {}
@@ -117,27 +244,87 @@ class ActorResolver:
                     matcher.add(phrase, Role(category, False))
             for phrase in roles["bare"].get(category, ()):
                 matcher.add(phrase, Role(category, True))
+        groups: dict[str, GroupRule] = {}
+        for key, body in roles["groups"].items():
+            then = tuple((str(cue), str(category)) for cue, category in body["then"].items())
+            if any(category not in templates for _, category in then):
+                raise ValueError(f"roles.yaml group {key!r} names a template that does not exist")
+            groups[key] = GroupRule(int(body.get("window") or 0), then, bool(body.get("unless_named")))
+            for phrases in body["words"].values():
+                for phrase in phrases:
+                    matcher.add(phrase, Group(key))
+        for kind, languages in roles["cues"].items():
+            for phrases in languages.values():
+                for phrase in phrases:
+                    matcher.add(phrase, Cue(kind))
         matcher.build()
         connectors = frozenset(normalise(c) for c in roles["connectors"])
-        return cls(matcher, registry, templates, labels, names, connectors, locatives, taxonomy)
+        named: dict[str, Any] = load_yaml(data_dir / "named_groups.yaml")
+        ethnic = {
+            word: (canonical, str(body["kind"]))
+            for canonical, body in named["ethnic"].items()
+            for word in body["words"]
+        }
+        macros = dict(
+            _MACROS, **{"{ethnic}": "(?:" + "|".join(sorted(map(re.escape, ethnic), key=len, reverse=True)) + ")"}
+        )
+        patterns: list[Pattern] = []
+        for kind, items in named["patterns"].items():
+            for item in items:
+                source, needs = (item, None) if isinstance(item, str) else (item["pattern"], item.get("needs"))
+                for macro, regex in macros.items():
+                    source = source.replace(macro, regex)
+                patterns.append(Pattern(re.compile(r"(?<!\w)" + source), kind, needs))
+        kinds: dict[str, dict[str, str]] = named["kinds"]
+        for body in kinds.values():
+            if "type" in body:
+                taxonomy.check_actor_type(body["type"])
+        frames = SourceFrames.build(roles["sources"])
+        negations = sorted({normalise(w) for ws in roles["negations"].values() for w in ws}, key=len, reverse=True)
+        negation = re.compile(r"(?:^|[^\w])(?:" + "|".join(map(re.escape, negations)) + r")\s+(?:\w+\s+)?$")
+        return cls(
+            matcher, registry, templates, labels, names, connectors, locatives, taxonomy,
+            groups, patterns, kinds, ethnic, frozenset(named["not_names"]), frames,
+            frozenset(roles["violence_only"]), negation,
+        )  # fmt: skip
 
     def resolve(
         self, text: str, norm: str, sentences: Sentences, title_end: int, violent: bool, scan: Scan | None = None
     ) -> ActorResult:
         spans: dict[tuple[int, int], list[Any]] = defaultdict(list)
-        for hit in longest_first(self.matcher.find(text, norm, scan), len(text)):
+        cues: dict[str, list[Hit]] = defaultdict(list)
+        entities: list[Hit] = []
+        for hit in self.matcher.find(text, norm, scan):
+            if isinstance(hit.payload, Cue):
+                cues[hit.payload.kind].append(hit)
+            else:
+                entities.append(hit)
+        covered = bytearray(len(text))
+        for hit in longest_first(entities, len(text)):
             spans[(hit.start, hit.end)].append(hit.payload)
+            covered[hit.start : hit.end] = b"\x01" * hit.length
+        # A cue inside a name is no cue: "riot" in "riot police", "armed" in "armed forces".
+        for kind, hits in cues.items():
+            cues[kind] = [h for h in hits if not all(covered[h.start : h.end])]
         ordered = sorted(spans.items())
         scores: dict[str, float] = defaultdict(float)
         evidence: dict[str, tuple[float, int, int]] = {}
         alias_spans: list[tuple[int, int]] = []
-        bare_roles: list[tuple[str, int, int]] = []
+        pending: list[Pending] = []
+        parties: set[str] = set()
         paired: set[int] = set()
 
-        def credit(name: str, weight: float, start: int, end: int) -> None:
-            if start < title_end:
-                weight *= _TITLE_BOOST
+        def boosted(weight: float, start: int) -> float:
+            return weight * _TITLE_BOOST if start < title_end else weight
+
+        def party(start: int, end: int) -> bool:
+            return not violent or not self.frames.reports(norm, start, end)
+
+        def credit(name: str, weight: float, start: int, end: int, is_party: bool) -> None:
+            weight = boosted(weight, start)
             scores[name] += weight
+            if is_party:
+                parties.add(name)
             if name not in evidence or weight > evidence[name][0]:
                 evidence[name] = (weight, start, end)
 
@@ -146,7 +333,21 @@ class ActorResolver:
             if aliases:
                 alias_spans.append((start, end))
                 for alias in aliases:
-                    credit(alias.name, _ALIAS_WEIGHT, start, end)
+                    credit(
+                        alias.name,
+                        _ALIAS_WEIGHT,
+                        start,
+                        end,
+                        self._alias_party(alias.name, norm, cues, start, end, violent),
+                    )
+                continue
+            readings = tuple(p for p in payloads if isinstance(p, Contextual))
+            if readings:
+                pending.append(Pending(start, end, boosted(_ALIAS_WEIGHT, start), party(start, end), readings=readings))
+                continue
+            group = next((p for p in payloads if isinstance(p, Group)), None)
+            if group is not None:
+                self._group(group, norm, sentences, cues, ordered, i, paired, credit, pending, boosted, violent)
                 continue
             role = next((p for p in payloads if isinstance(p, Role)), None)
             if role is None:
@@ -157,9 +358,12 @@ class ActorResolver:
                 paired.add(j)
                 name = self._state_actor(role.category, word.country)
                 p_start, p_end = ordered[j][0]
-                credit(name, _PAIR_WEIGHT, min(start, p_start), max(end, p_end))
+                s, e = min(start, p_start), max(end, p_end)
+                credit(name, _PAIR_WEIGHT, s, e, party(s, e))
             elif any(isinstance(p, Role) and p.bare for p in payloads):
-                bare_roles.append((role.category, start, end))
+                pending.append(
+                    Pending(start, end, boosted(_BARE_WEIGHT, start), party(start, end), category=role.category)
+                )
 
         for i, ((start, end), payloads) in enumerate(ordered):
             if i in paired:
@@ -168,25 +372,160 @@ class ActorResolver:
                 if not isinstance(word, CountryWord):
                     continue
                 if word.kind == "capital" and not self._locative(norm, start):
-                    credit(self._state_actor("government", word.country), _METONYM_WEIGHT, start, end)
+                    name = self._state_actor("government", word.country)
+                    credit(name, _METONYM_WEIGHT, start, end, party(start, end))
                 elif word.kind == "people" and violent:
-                    credit(self._state_actor("military", word.country), _PEOPLE_WEIGHT, start, end)
+                    credit(self._state_actor("military", word.country), _PEOPLE_WEIGHT, start, end, True)
                 break
 
-        return ActorResult(scores, evidence, alias_spans, bare_roles)
+        pending.extend(self._named_groups(text, norm, sentences, cues, alias_spans, ordered, boosted))
+        return ActorResult(scores, evidence, alias_spans, pending, parties)
 
     def rank(
         self, result: ActorResult, sentences: Sentences, title_end: int, country: str | None, country_name: str | None
     ) -> list[Actor]:
-        """Final actor list; roles that named no country ("the army") go to the main theater country."""
-        if country is not None:
-            for category, start, end in result.bare_roles:
-                name = self._state_actor(category, country, country_name)
-                weight = _BARE_WEIGHT * (_TITLE_BOOST if start < title_end else 1.0)
-                result.scores[name] += weight
-                if name not in result.evidence or weight > result.evidence[name][0]:
-                    result.evidence[name] = (weight, start, end)
-        return self._rank(result.scores, result.evidence, sentences)
+        """Final actor list: roles and groups that named no country ("the army", "gunmen") go to the
+        main theater's country; acronyms take the reading of that country or are dropped."""
+        named_armed = any(self.registry[n].actor_type in _ARMED_TYPES for n in result.scores if n in self.registry)
+        named_armed = named_armed or any(p.actor_type in _ARMED_TYPES for p in result.pending if p.label)
+        for item in result.pending:
+            name = self._pending_name(item, country, country_name, named_armed)
+            if name is None:
+                continue
+            result.scores[name] += item.weight
+            if item.party:
+                result.parties.add(name)
+            if name not in result.evidence or item.weight > result.evidence[name][0]:
+                result.evidence[name] = (item.weight, item.start, item.end)
+        return self._rank(result, sentences)
+
+    def _pending_name(
+        self, item: Pending, country: str | None, country_name: str | None, named_armed: bool
+    ) -> str | None:
+        if item.readings:
+            return next((r.name for r in item.readings if country in r.countries), None)
+        if country is None or (item.needs_unnamed and named_armed):
+            return None
+        if item.category is not None:
+            return self._state_actor(item.category, country, country_name)
+        if item.label is None or item.actor_type is None:
+            return None
+        name = item.label.format(country=self.names.get(country) or country_name or country)
+        self.registry.setdefault(name, ActorInfo(item.actor_type, country))
+        return name
+
+    def _alias_party(
+        self, name: str, norm: str, cues: dict[str, list[Hit]], start: int, end: int, violent: bool
+    ) -> bool:
+        if name in self.frames.observers:
+            # Observers report unless they are hit themselves ("shelling hit an SMM patrol").
+            hit = any(h.start - _HIT_REACH <= end and start - _HIT_REACH <= h.end for h in cues["harm"])
+            return hit and not self.frames.reports(norm, start, end)
+        return not violent or not self.frames.reports(norm, start, end)
+
+    def _group(
+        self,
+        group: Group,
+        norm: str,
+        sentences: Sentences,
+        cues: dict[str, list[Hit]],
+        ordered: Sequence[tuple[tuple[int, int], list[Any]]],
+        i: int,
+        paired: set[int],
+        credit: Callable[[str, float, int, int, bool], None],
+        pending: list[Pending],
+        boosted: Callable[[float, int], float],
+        violent: bool,
+    ) -> None:
+        """A generic group counts with the first cue of its rule in reach; people who only speak
+        ("residents said") are no actors."""
+        (start, end), _ = ordered[i]
+        if self.frames.reports(norm, start, end) or self.negation.search(norm[max(0, start - 30) : start]):
+            return
+        rule = self.groups[group.key]
+        s_start, s_end = sentences.span(sentences.index(start))
+        lo, hi = (
+            (s_start, s_end) if rule.window == 0 else (max(s_start, start - rule.window), min(s_end, end + rule.window))
+        )
+        category = next(
+            (cat for cue, cat in rule.then if cue == "any" or any(lo <= h.start and h.end <= hi for h in cues[cue])),
+            None,
+        )
+        if category is None or (category in self.violence_only and not violent):
+            return
+        partner = None if category == "unidentified" else self._partner(norm, ordered, i)
+        if partner is not None:
+            j, word = partner
+            paired.add(j)
+            credit(self._state_actor(category, word.country), _GROUP_WEIGHT, start, end, True)
+            return
+        pending.append(
+            Pending(start, end, boosted(_GROUP_WEIGHT, start), True, category=category, needs_unnamed=rule.unless_named)
+        )
+
+    def _named_groups(
+        self,
+        text: str,
+        norm: str,
+        sentences: Sentences,
+        cues: dict[str, list[Hit]],
+        alias_spans: list[tuple[int, int]],
+        ordered: Sequence[tuple[tuple[int, int], list[Any]]],
+        boosted: Callable[[float, int], float],
+    ) -> list[Pending]:
+        found: list[Pending] = []
+        taken: list[tuple[int, int]] = list(alias_spans)
+        for pattern in self.patterns:
+            for match in pattern.regex.finditer(text):
+                start, end = match.span()
+                if any(s < end and start < e for s, e in taken):
+                    continue
+                name = match.group("name").strip()
+                first = name.split()[0].strip("'’-")
+                if first in self.not_names:
+                    continue
+                s_start, s_end = sentences.span(sentences.index(start))
+                if pattern.needs and not any(s_start <= h.start < s_end for h in cues[pattern.needs]):
+                    continue
+                kind = pattern.kind
+                if name in self.ethnic:
+                    name, ethnic_kind = self.ethnic[name]
+                    kind = ethnic_kind if kind == "militia" else kind
+                body = self.kinds[kind]
+                taken.append((start, end))
+                party = not self.frames.reports(norm, start, end)
+                if "state" in body:
+                    word = self._country_before(norm, ordered, start, end)
+                    if word is not None:
+                        found.append(
+                            Pending(
+                                start,
+                                end,
+                                boosted(_GROUP_WEIGHT, start),
+                                party,
+                                label=self._state_actor(body["state"], word),
+                                actor_type="State forces",
+                            )
+                        )
+                    else:
+                        found.append(Pending(start, end, boosted(_GROUP_WEIGHT, start), party, category=body["state"]))
+                    continue
+                label = body["name"].replace("{name}", name[:1].upper() + name[1:])
+                found.append(
+                    Pending(start, end, boosted(_GROUP_WEIGHT, start), party, label=label, actor_type=body["type"])
+                )
+        return found
+
+    def _country_before(
+        self, norm: str, ordered: Sequence[tuple[tuple[int, int], list[Any]]], start: int, end: int
+    ) -> str | None:
+        """The country of a demonym or country name just before a unit or inside it ("Ukraine's 47th Brigade")."""
+        for (o_start, o_end), payloads in ordered:
+            if start - 24 <= o_end <= end and o_start >= start - 24:
+                word = next((p for p in payloads if isinstance(p, CountryWord) and p.kind in ("name", "demonym")), None)
+                if word is not None:
+                    return word.country
+        return None
 
     def _partner(
         self, norm: str, ordered: Sequence[tuple[tuple[int, int], list[Any]]], i: int
@@ -219,24 +558,24 @@ class ActorResolver:
             self.registry[name] = ActorInfo(actor_type, country)
         return name
 
-    def _rank(
-        self, scores: dict[str, float], evidence: dict[str, tuple[float, int, int]], sentences: Sentences
-    ) -> list[Actor]:
+    def _rank(self, result: ActorResult, sentences: Sentences) -> list[Actor]:
         actors: list[Actor] = []
-        for name, score in scores.items():
+        for name, score in result.scores.items():
             confidence = 1.0 - math.exp(-score / _SCALE)
-            if confidence < _MIN_CONFIDENCE or name not in evidence:
+            if confidence < _MIN_CONFIDENCE or name not in result.evidence:
                 continue
             info = self.registry[name]
-            _, start, end = evidence[name]
+            _, start, end = result.evidence[name]
+            role: ActorRole = "party" if name in result.parties else "source"
             actors.append(
                 Actor(
                     name=name,
                     actor_type=self.taxonomy.check_actor_type(info.actor_type),
                     country_code=info.country,
+                    role=role,
                     confidence=round(confidence, 3),
                     evidence=sentences.evidence(start, end),
                 )
             )
-        actors.sort(key=lambda a: -a.confidence)
+        actors.sort(key=lambda a: (a.role != "party", -a.confidence))
         return actors[:_MAX_ACTORS]

@@ -213,37 +213,35 @@ class Gazetteer:
         chain_of = {spots[h].start: [spots[m] for m in group] for h, group in chains.items()}
         # Two rounds: first each name on its own evidence, then each again against where the
         # others were placed ("Новоолександрівка Покровського району Донецької області").
-        regions: Counter[tuple[str, str]] = Counter(
-            (p.country, fold(p.admin1)) for c in spots if len(c.places) == 1 for p in c.places if p.admin1
-        )
-        placed: dict[int, Place] = {}
-        for _round in range(2):
-            votes = regions + Counter(_region(p) for p in placed.values() if p.admin1)
+        # One vote per name, and none from names that share a place with the one being placed:
+        # "Севастополя" and "Севастопольскую" must not agree with each other on the wrong Sevastopol.
+        singles: dict[tuple[Place, ...], Place] = {
+            c.places: c.places[0] for c in spots if len(c.places) == 1 and c.places[0].admin1
+        }
+        placed: dict[tuple[Place, ...], Place] = {}
+        for _round in range(3):
+            final = _round == 2
             for cand in words:
-                own = placed.get(cand.start) or (cand.places[0] if len(cand.places) == 1 else None)
-                if own is not None and own.admin1:
-                    votes[_region(own)] -= 1
-                best = self._resolve(cand, chain_of.get(cand.start), support, votes)
-                if own is not None and own.admin1:
-                    votes[_region(own)] += 1
-                if best is not None:
-                    placed[cand.start] = best[3]
-        votes = regions + Counter(_region(p) for p in placed.values() if p.admin1)
-        for cand in words:
-            if cand.start not in placed:
-                continue
-            own_regions = [_region(placed[cand.start])] if placed[cand.start].admin1 else []
-            if len(cand.places) == 1 and cand.places[0].admin1:
-                own_regions.append(_region(cand.places[0]))
-            for region in own_regions:
-                votes[region] -= 1
-            mention = self._word_place(
-                text, norm, cand, chain_of.get(cand.start), cand.start in members, support, votes
-            )
-            for region in own_regions:
-                votes[region] += 1
-            if mention is not None:
-                mentions.append(mention)
+                if final and cand.places not in placed:
+                    continue
+                votes = _votes(cand, singles, placed)
+                if not final:
+                    best = self._resolve(cand, chain_of.get(cand.start), support, votes)
+                    if best is not None:
+                        placed[cand.places] = best[3]
+                    continue
+                mention = self._word_place(
+                    text,
+                    norm,
+                    cand,
+                    chain_of.get(cand.start),
+                    cand.start in members,
+                    support,
+                    votes,
+                    cand.start < title_end,
+                )
+                if mention is not None:
+                    mentions.append(mention)
         mentions.sort(key=lambda m: m.start)
         return self._tally(mentions, sentences, title_end, event_sentences)
 
@@ -319,8 +317,10 @@ class Gazetteer:
         in_chain: bool,
         support: dict[str, float],
         regions: Counter[tuple[str, str]],
+        in_title: bool,
     ) -> _Mention | None:
-        """A village, town or district from the word-level index, kept only with support."""
+        """A village, town or district from the word-level index, kept only with support. Words
+        of a title are capitalised whatever they are, so there a name needs agreement too."""
         best = self._resolve(cand, chain, support, regions)
         if best is None:
             return None
@@ -332,6 +332,8 @@ class Gazetteer:
         backed = chained or agree or in_chain or cue
         supported = support.get(place.country, 0.0) > 0
         if (arabic or small or _sentence_initial(text, cand.start)) and not (backed or supported):
+            return None
+        if in_title and not (chained or agree or supported):
             return None
         # A town abroad that nothing else in the text points to, in a text about somewhere else.
         if not (backed or supported) and any(v > 0 for v in support.values()) and place.population < _METROPOLIS:
@@ -450,6 +452,17 @@ class Gazetteer:
 
 def _region(place: Place) -> tuple[str, str]:
     return place.country, fold(place.admin1 or "")
+
+
+def _votes(
+    cand: Candidate, singles: dict[tuple[Place, ...], Place], placed: dict[tuple[Place, ...], Place]
+) -> Counter[tuple[str, str]]:
+    """The regions the other names of the text were placed in, one vote per name."""
+    mine = set(cand.places)
+    regions = {
+        _region(p) for source in (singles, placed) for key, p in source.items() if p.admin1 and mine.isdisjoint(key)
+    }
+    return Counter(regions)
 
 
 def _most_specific(entry: _Country) -> str:

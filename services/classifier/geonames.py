@@ -209,12 +209,12 @@ class PlaceIndex:
                 )
                 for key in admin_keys:
                     keys[key].append(number)
-        names = {k: _packed(v) for k, v in keys.items() if len(k) >= _MIN_KEY}
+        index = {k: _packed(v) for k, v in keys.items() if len(k) >= _MIN_KEY}
         stems: dict[str, list[int]] = defaultdict(list)
         romanised: dict[str, list[int]] = defaultdict(list)
         endings = tuple((str(k), str(v)) for k, v in spec["ending_alternations"].items())
         case_endings = tuple(sorted(spec["case_endings"], key=len, reverse=True))
-        for key, numbers in names.items():
+        for key, numbers in index.items():
             numbers = _unpacked(numbers)
             if is_cyrillic(key):
                 stem = _stem_words(key, case_endings, endings)
@@ -226,7 +226,7 @@ class PlaceIndex:
                     romanised[stem].extend(numbers)
         # "Запорожской области", "Харківська область": the adjective of a regional centre names its region.
         regions = {(p.country, p.name): n for n, p in enumerate(places) if p.kind == ADMIN1}
-        for key, numbers in names.items():
+        for key, numbers in index.items():
             if not is_cyrillic(key) or " " in key:
                 continue
             for n in _unpacked(numbers):
@@ -240,7 +240,7 @@ class PlaceIndex:
                         stems[stem + suffix].append(region)
         return cls(
             places,
-            names,
+            index,
             {k: _packed(v) for k, v in stems.items()},
             {k: _packed(v) for k, v in romanised.items() if v},
             frozenset(spec["particles"]),

@@ -36,7 +36,9 @@ def _actor_names(labeler: Labeler, text: str) -> set[str]:
 def test_every_entry_is_complete(data_dir: Path) -> None:
     actor_types = set(Taxonomy.load(data_dir).actor_types)
     for entry in _entries(data_dir):
-        assert set(entry) == {"name", "type", "country", "aliases"}, entry.get("name")
+        assert (
+            {"name", "type", "country", "aliases"} <= set(entry) <= {"name", "type", "country", "aliases", "contextual"}
+        ), entry.get("name")
         assert isinstance(entry["name"], str) and entry["name"].strip() == entry["name"] != ""
         assert entry["type"] in actor_types, entry["name"]
         code = entry["country"]
