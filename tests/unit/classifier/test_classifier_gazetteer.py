@@ -69,3 +69,34 @@ def test_french_text(labeler: Labeler) -> None:
     names = {a.name for a in labels.actors}
     assert {"JNIM", "Military Forces of Mali"} <= names
     assert labels.events[0].sub_event_type == "Armed clash"
+
+
+def test_village_in_an_admin_chain_is_placed_with_coordinates(labeler: Labeler) -> None:
+    top = labeler.label("Shelling was observed near Krasnohorivka (Pokrovsk, Donetsk) on Sunday.").theaters[0]
+    assert (top.country_code, top.admin1, top.place, top.precision) == ("UA", "Donetsk", "Krasnohorivka", "place")
+    # GeoNames' Krasnohorivka of Donetsk oblast, not its namesake in Poltava oblast.
+    assert top.latitude is not None and top.longitude is not None
+    assert abs(top.latitude - 48.0) < 0.1 and abs(top.longitude - 37.5) < 0.1
+    assert top.geonames_id == 704393
+
+
+def test_inflected_ukrainian_village_is_found(labeler: Labeler) -> None:
+    # The accusative "Красногорівку" is found through its stem, Donetsk oblast's Krasnohorivka first.
+    found = list(labeler.gazetteer.places.find("обстріляли Красногорівку", bytearray(26)))
+    assert [p.name for p in found[0].places if p.admin1 == "Donetsk"] == ["Krasnohorivka"]
+
+
+def test_arabic_village_after_a_settlement_word(labeler: Labeler) -> None:
+    top = labeler.label("قصف مدفعي على قرية الزهرة في محافظة الحديدة أسفر عن مقتل مدنيين").theaters[0]
+    assert (top.country_code, top.place) == ("YE", "Az Zuhrah")
+
+
+def test_currency_is_not_a_theater(labeler: Labeler) -> None:
+    labels = labeler.label("Hundreds protested in Beirut on Monday against the soaring US dollar rate.")
+    assert [t.country_code for t in labels.theaters] == ["LB"]
+
+
+def test_hamlet_named_like_a_word_needs_support(labeler: Labeler) -> None:
+    # "Mission" and "Progress" are villages somewhere; without a cue, chain or agreement they are words.
+    labels = labeler.label("Mission staff said Progress was slow in talks on Tuesday.")
+    assert labels.theaters == []
