@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -38,3 +40,17 @@ async def feed_server() -> AsyncIterator[FeedServer]:
     server.load_demo()
     yield server
     await server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def built_labeler() -> None:
+    """Stages start as they do from the image, with the classifier's matchers already built (the
+    Dockerfile builds them at image build time): building them from the data files takes about
+    40 s and 1 GB once, which is neither a stage's start-up nor its running footprint."""
+    subprocess.run(
+        [sys.executable, "-m", "services.classifier", "label"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        check=True,
+        timeout=600,
+    )
