@@ -12,4 +12,3 @@ async def hostile() -> AsyncIterator[HostileServer]:
     server = await HostileServer().start()
     yield server
     await server.stop()
-
