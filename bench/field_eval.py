@@ -13,7 +13,6 @@ An actor counts as found when a predicted actor has its name, or its country and
 from __future__ import annotations
 
 import argparse
-import hashlib
 import math
 import unicodedata
 from collections import defaultdict
@@ -23,7 +22,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from bench.classifier_eval import half_of as split_of
 from services.classifier.datafiles import load_yaml
+from services.classifier.gold import GoldEvent
 from services.classifier.labeler import Labeler
 from services.kit.models import Actor, Labels, Theater
 
@@ -79,13 +80,6 @@ class GoldActor(BaseModel):
     role: str = "party"
 
 
-class GoldEvent(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    event_type: str
-    sub_event_type: str
-
-
 class Report(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -107,7 +101,8 @@ def load_reports(directory: Path = REPORTS) -> list[Report]:
 
 
 def half_of(report_id: str) -> str:
-    return HALVES[hashlib.sha256(report_id.encode()).digest()[0] & 1]
+    """The same split by id hash as the CASE 2021 halves (bench.classifier_eval)."""
+    return HALVES[split_of(report_id)]
 
 
 def _fold(name: str | None) -> str:
@@ -190,21 +185,15 @@ def score_report(report: Report, labels: Labels) -> tuple[Tally, list[str]]:
                 faults.append(f"place {top.place} {km:.0f} km from gold {gold.place}")
         else:
             faults.append(f"no place ({top.precision if top else None}), gold {gold.place}")
-    tally.gold_actors = len(report.actors)
-    for actor in report.actors:
-        if any(actor_matches(actor, a) for a in labels.actors):
-            tally.found_actors += 1
-        else:
-            faults.append(f"missed actor {actor.name}")
-    parties = [a for a in report.actors if a.role == "party"] or report.actors
-    if parties and labels.actors:
-        tally.first_actor = any(actor_matches(parties[0], a) for a in labels.actors)
-    tally.predicted_actors = len(labels.actors)
-    for predicted in labels.actors:
-        if any(actor_matches(g, predicted) for g in report.actors):
-            tally.right_actors += 1
-        else:
-            faults.append(f"extra actor {predicted.name}")
+    # matched[i][j]: gold actor i is predicted actor j. Recall reads its rows, precision its columns.
+    matched = [[actor_matches(g, a) for a in labels.actors] for g in report.actors]
+    tally.gold_actors, tally.predicted_actors = len(report.actors), len(labels.actors)
+    tally.found_actors = sum(any(row) for row in matched)
+    tally.right_actors = sum(any(column) for column in zip(*matched, strict=True)) if matched else 0
+    faults += [f"missed actor {g.name}" for g, row in zip(report.actors, matched, strict=True) if not any(row)]
+    faults += [f"extra actor {a.name}" for j, a in enumerate(labels.actors) if not any(row[j] for row in matched)]
+    parties = [i for i, g in enumerate(report.actors) if g.role == "party"] or list(range(len(report.actors)))
+    tally.first_actor = bool(parties) and any(matched[parties[0]])
     main = report.events[0]
     first = labels.events[0] if labels.events else None
     tally.no_event = first is None

@@ -114,11 +114,20 @@ class Pending:
 
 @dataclass
 class ActorResult:
-    scores: dict[str, float]
-    evidence: dict[str, tuple[float, int, int]]  # strongest mention: weight, start, end
-    alias_spans: list[tuple[int, int]]  # spans of curated names, which are not places ("Islamic State of Iraq")
+    scores: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    evidence: dict[str, tuple[float, int, int]] = field(default_factory=dict)  # strongest mention: weight, start, end
+    # Spans of curated names, which are not places ("Islamic State of Iraq").
+    alias_spans: list[tuple[int, int]] = field(default_factory=list)
     pending: list[Pending] = field(default_factory=list)  # resolved against the main theater in `rank`
     parties: set[str] = field(default_factory=set)  # actors with at least one mention as a party
+
+    def credit(self, name: str, weight: float, start: int, end: int, party: bool) -> None:
+        """One mention of an actor: its weight adds up, the strongest mention is its evidence."""
+        self.scores[name] += weight
+        if party:
+            self.parties.add(name)
+        if name not in self.evidence or weight > self.evidence[name][0]:
+            self.evidence[name] = (weight, start, end)
 
 
 @dataclass(frozen=True)
@@ -307,11 +316,8 @@ class ActorResolver:
         for kind, hits in cues.items():
             cues[kind] = [h for h in hits if not all(covered[h.start : h.end])]
         ordered = sorted(spans.items())
-        scores: dict[str, float] = defaultdict(float)
-        evidence: dict[str, tuple[float, int, int]] = {}
-        alias_spans: list[tuple[int, int]] = []
-        pending: list[Pending] = []
-        parties: set[str] = set()
+        result = ActorResult()
+        alias_spans, pending = result.alias_spans, result.pending
         paired: set[int] = set()
 
         def boosted(weight: float, start: int) -> float:
@@ -321,12 +327,7 @@ class ActorResolver:
             return not violent or not self.frames.reports(norm, start, end)
 
         def credit(name: str, weight: float, start: int, end: int, is_party: bool) -> None:
-            weight = boosted(weight, start)
-            scores[name] += weight
-            if is_party:
-                parties.add(name)
-            if name not in evidence or weight > evidence[name][0]:
-                evidence[name] = (weight, start, end)
+            result.credit(name, boosted(weight, start), start, end, is_party)
 
         for i, ((start, end), payloads) in enumerate(ordered):
             aliases = [p for p in payloads if isinstance(p, Alias)]
@@ -379,7 +380,7 @@ class ActorResolver:
                 break
 
         pending.extend(self._named_groups(text, norm, sentences, cues, alias_spans, ordered, boosted))
-        return ActorResult(scores, evidence, alias_spans, pending, parties)
+        return result
 
     def rank(
         self, result: ActorResult, sentences: Sentences, title_end: int, country: str | None, country_name: str | None
@@ -392,11 +393,7 @@ class ActorResolver:
             name = self._pending_name(item, country, country_name, named_armed)
             if name is None:
                 continue
-            result.scores[name] += item.weight
-            if item.party:
-                result.parties.add(name)
-            if name not in result.evidence or item.weight > result.evidence[name][0]:
-                result.evidence[name] = (item.weight, item.start, item.end)
+            result.credit(name, item.weight, item.start, item.end, item.party)
         return self._rank(result, sentences)
 
     def _pending_name(

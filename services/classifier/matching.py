@@ -17,6 +17,8 @@ import ahocorasick
 
 CaseRule = Literal["any", "capital", "exact"]
 
+# Arabic spelling variants that news sites use interchangeably.
+ARABIC_VARIANTS = {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"}
 _FOLD_PAIRS = tuple(
     {
         "\u2019": "'",
@@ -35,13 +37,7 @@ _FOLD_PAIRS = tuple(
         "\t": " ",
         "\u00a0": " ",
         "ё": "е",
-        # Arabic spelling variants that news sites use interchangeably.
-        "أ": "ا",
-        "إ": "ا",
-        "آ": "ا",
-        "ٱ": "ا",
-        "ى": "ي",
-        "ة": "ه",
+        **ARABIC_VARIANTS,
     }.items()
 )
 _ARABIC_CLITICS = frozenset("وفبلك")
