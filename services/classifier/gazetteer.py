@@ -217,8 +217,8 @@ class Gazetteer:
         chain_of = {spots[h].start: [spots[m] for m in group] for h, group in chains.items()}
         # Two rounds: first each name on its own evidence, then each again against where the
         # others were placed ("Новоолександрівка Покровського району Донецької області").
-        # One vote per name, and none from names that share a place with the one being placed:
-        # "Севастополя" and "Севастопольскую" must not agree with each other on the wrong Sevastopol.
+        # One vote per name, and none from the name itself: a town named three times is one piece
+        # of evidence, and must not agree with itself.
         singles: dict[tuple[Place, ...], Place] = {
             c.places: c.places[0] for c in spots if len(c.places) == 1 and c.places[0].admin1
         }
@@ -464,10 +464,7 @@ def _votes(
     cand: Candidate, singles: dict[tuple[Place, ...], Place], placed: dict[tuple[Place, ...], Place]
 ) -> set[tuple[str, str]]:
     """The regions the other names of the text were placed in, one vote per name."""
-    mine = set(cand.places)
-    return {
-        _region(p) for source in (singles, placed) for key, p in source.items() if p.admin1 and mine.isdisjoint(key)
-    }
+    return {_region(p) for source in (singles, placed) for key, p in source.items() if p.admin1 and key != cand.places}
 
 
 def _most_specific(entry: _Country) -> str:
