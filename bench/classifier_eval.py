@@ -128,8 +128,22 @@ def evaluate_cases(labeler: Labeler, path: Path) -> tuple[int, int]:
     print(f"- cases with no fault: {scores.without_fault}/{total}")
     languages = sorted(scores.by_language.items())
     print("- by language: " + ", ".join(f"{lang} {scores.passed_by_language[lang]}/{n}" for lang, n in languages))
-    if scores.faults:
-        print("\nFaults:\n" + "\n".join(f"- {case}: " + "; ".join(found) for case, found in scores.faults.items()))
+    # The same split by id hash: only the tuning half's faults are listed to work from.
+    cases = load_cases(path)
+    print("\n| half | cases | main theater | top event type | gold actors | without fault |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for half, name in ((0, "tuning"), (1, "frozen")):
+        part = score(labeler, [c for c in cases if half_of(c.id) == half])
+        print(
+            f"| {name} | {part.cases} | {part.main_theater} | {part.top_event_type} | "
+            f"{part.actors_found}/{part.actors_gold} | {part.without_fault} |"
+        )
+    tuning = {c.id for c in cases if half_of(c.id) == 0}
+    faults = {case: found for case, found in scores.faults.items() if case in tuning}
+    if faults:
+        print(
+            "\nFaults, tuning half:\n" + "\n".join(f"- {case}: " + "; ".join(found) for case, found in faults.items())
+        )
     return scores.without_fault, total
 
 

@@ -29,11 +29,27 @@ def test_enriched_schema_carries_the_contract_fields() -> None:
         "classifier_version",
     } <= fields
     theater = schema["$defs"]["Theater"]["properties"]
-    assert set(theater) == {"country_code", "country", "admin1", "place", "confidence", "evidence"}
+    # Version 2 added where-exactly fields to theaters and a role to actors (docs/schema-changes.md).
+    assert schema["properties"]["schema_version"]["const"] == 2
+    assert set(theater) == {
+        "country_code",
+        "country",
+        "admin1",
+        "admin2",
+        "place",
+        "latitude",
+        "longitude",
+        "geonames_id",
+        "precision",
+        "confidence",
+        "evidence",
+    }
+    assert theater["precision"]["enum"] == ["country", "admin1", "admin2", "place"]
     assert set(schema["$defs"]["Actor"]["properties"]) == {
         "name",
         "actor_type",
         "country_code",
+        "role",
         "confidence",
         "evidence",
     }
