@@ -185,6 +185,7 @@ class ActorResolver:
         taxonomy: Taxonomy,
         groups: dict[str, GroupRule],
         patterns: list[Pattern],
+        gates: dict[str, tuple[str, ...]],
         kinds: dict[str, dict[str, str]],
         ethnic: dict[str, tuple[str, str]],
         not_names: frozenset[str],
@@ -202,6 +203,7 @@ class ActorResolver:
         self.taxonomy = taxonomy
         self.groups = groups
         self.patterns = patterns
+        self.gates = gates
         self.kinds = kinds
         self.ethnic = ethnic  # any spelling -> (canonical name, kind)
         self.not_names = not_names
@@ -278,6 +280,9 @@ class ActorResolver:
             _MACROS, **{"{ethnic}": "(?:" + "|".join(sorted(map(re.escape, ethnic), key=len, reverse=True)) + ")"}
         )
         patterns: list[Pattern] = []
+        gates: dict[str, tuple[str, ...]] = {kind: tuple(words) for kind, words in named["gates"].items()}
+        if set(named["patterns"]) - set(gates):
+            raise ValueError(f"named_groups.yaml: kinds without gates: {sorted(set(named['patterns']) - set(gates))}")
         for kind, items in named["patterns"].items():
             for item in items:
                 source, needs = (item, None) if isinstance(item, str) else (item["pattern"], item.get("needs"))
@@ -293,7 +298,7 @@ class ActorResolver:
         negation = re.compile(r"(?:^|[^\w])(?:" + "|".join(map(re.escape, negations)) + r")\s+(?:\w+\s+)?$")
         return cls(
             matcher, registry, templates, labels, names, connectors, locatives, taxonomy,
-            groups, patterns, kinds, ethnic, frozenset(named["not_names"]), frames,
+            groups, patterns, gates, kinds, ethnic, frozenset(named["not_names"]), frames,
             frozenset(roles["violence_only"]), negation,
         )  # fmt: skip
 
@@ -472,7 +477,10 @@ class ActorResolver:
     ) -> list[Pending]:
         found: list[Pending] = []
         taken: list[tuple[int, int]] = list(alias_spans)
+        open_kinds = {kind for kind, words in self.gates.items() if any(word in text for word in words)}
         for pattern in self.patterns:
+            if pattern.kind not in open_kinds:
+                continue
             for match in pattern.regex.finditer(text):
                 start, end = match.span()
                 if any(s < end and start < e for s, e in taken):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -206,7 +206,7 @@ class Gazetteer:
             curated.append((start, end, ref.kind, self._curated[ref]))
         words = list(self.places.find(text, covered))
         spots = sorted(
-            [Candidate(start, end, (place,)) for start, end, _, place in curated] + words, key=lambda c: c.start
+            [Candidate(start, end, (place,), place) for start, end, _, place in curated] + words, key=lambda c: c.start
         )
         chains = _chains(text, spots)
         members = {spots[m].start for group in chains.values() for m in group}
@@ -219,17 +219,14 @@ class Gazetteer:
         # others were placed ("Новоолександрівка Покровського району Донецької області").
         # One vote per name, and none from the name itself: a town named three times is one piece
         # of evidence, and must not agree with itself.
-        singles: dict[tuple[Place, ...], Place] = {
-            c.places: c.places[0] for c in spots if len(c.places) == 1 and c.places[0].admin1
-        }
-        placed: dict[tuple[Place, ...], Place] = {}
+        votes = _Votes({c.key: c.places[0] for c in spots if len(c.places) == 1})
         for _round in range(2):
             for cand in words:
-                best = self._resolve(cand, chain_of.get(cand.start), support, _votes(cand, singles, placed))
+                best = self._resolve(cand, chain_of.get(cand.start), support, votes)
                 if best is not None:
-                    placed[cand.places] = best[3]
+                    votes.place(cand.key, best[3])
         for cand in words:
-            if cand.places not in placed:
+            if not votes.placed(cand.key):
                 continue
             mention = self._word_place(
                 text,
@@ -238,7 +235,7 @@ class Gazetteer:
                 chain_of.get(cand.start),
                 cand.start in members,
                 support,
-                _votes(cand, singles, placed),
+                votes,
                 cand.start < title_end,
             )
             if mention is not None:
@@ -292,12 +289,12 @@ class Gazetteer:
         cand: Candidate,
         chain: list[Candidate] | None,
         support: dict[str, float],
-        regions: set[tuple[str, str]],
+        votes: _Votes,
     ) -> tuple[float, bool, bool, Place] | None:
         """The homonym that agrees best with its chain, the text's regions and countries, then size."""
         best: tuple[float, bool, bool, Place] | None = None
         for place in cand.places:
-            agree = bool(place.admin1) and _region(place) in regions
+            agree = votes.agree(place, cand.key)
             chained = chain is not None and any(_contains(other.places, place) for other in chain)
             score = (
                 _CHAIN_AGREES * chained
@@ -318,12 +315,12 @@ class Gazetteer:
         chain: list[Candidate] | None,
         in_chain: bool,
         support: dict[str, float],
-        regions: set[tuple[str, str]],
+        votes: _Votes,
         in_title: bool,
     ) -> _Mention | None:
         """A village, town or district from the word-level index, kept only with support. Words
         of a title are capitalised whatever they are, so there a name needs agreement too."""
-        best = self._resolve(cand, chain, support, regions)
+        best = self._resolve(cand, chain, support, votes)
         if best is None:
             return None
         _, chained, agree, place = best
@@ -460,11 +457,34 @@ def _region(place: Place) -> tuple[str, str]:
     return place.country, fold(place.admin1 or "")
 
 
-def _votes(
-    cand: Candidate, singles: dict[tuple[Place, ...], Place], placed: dict[tuple[Place, ...], Place]
-) -> set[tuple[str, str]]:
-    """The regions the other names of the text were placed in, one vote per name."""
-    return {_region(p) for source in (singles, placed) for key, p in source.items() if p.admin1 and key != cand.places}
+class _Votes:
+    """The regions the names of a text were placed in, one vote per name, none from a name for
+    itself. Kept up to date as names are placed, so a check costs a dict look-up."""
+
+    def __init__(self, singles: dict[Hashable, Place]) -> None:
+        # Names with a single place vote from the start; names placed later join them.
+        self._owners: dict[tuple[str, str], set[tuple[bool, Hashable]]] = defaultdict(set)
+        self._placed: dict[Hashable, Place] = {}
+        for key, place in singles.items():
+            if place.admin1:
+                self._owners[_region(place)].add((False, key))
+
+    def place(self, key: Hashable, place: Place) -> None:
+        old = self._placed.get(key)
+        if old is not None and old.admin1:
+            self._owners[_region(old)].discard((True, key))
+        self._placed[key] = place
+        if place.admin1:
+            self._owners[_region(place)].add((True, key))
+
+    def placed(self, key: Hashable) -> bool:
+        return key in self._placed
+
+    def agree(self, place: Place, key: Hashable) -> bool:
+        if not place.admin1:
+            return False
+        owners = self._owners.get(_region(place))
+        return owners is not None and any(owner != key for _, owner in owners)
 
 
 def _most_specific(entry: _Country) -> str:

@@ -15,7 +15,7 @@ import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,6 +78,8 @@ class Candidate:
     start: int
     end: int
     places: tuple[Place, ...]
+    # Which name this is, cheap to hash and compare: the same for every mention of the name.
+    key: Hashable
 
 
 class PlaceIndex:
@@ -253,7 +255,7 @@ class PlaceIndex:
                 continue
             n, numbers = found
             last_end = words[i + n - 1][1]
-            yield Candidate(start, last_end, tuple(Place(*self._rows[k]) for k in _unpacked(numbers)))
+            yield Candidate(start, last_end, tuple(Place(*self._rows[k]) for k in _unpacked(numbers)), numbers)
             i += n
 
     def _may_start(self, text: str, start: int, end: int) -> bool:
