@@ -25,6 +25,7 @@ from .geonames import ADMIN1 as GEO_ADMIN1
 from .geonames import ADMIN2 as GEO_ADMIN2
 from .geonames import AREA as GEO_AREA
 from .geonames import COUNTRY as GEO_COUNTRY
+from .geonames import PLACE as GEO_PLACE
 from .geonames import Candidate, Place, PlaceIndex, fold
 from .matching import CaseRule, PhraseMatcher, Scan, Sentences, is_arabic, longest_first, normalise
 
@@ -36,6 +37,8 @@ _SMALL = 15000  # below this a place needs support in the text to count
 _METROPOLIS = 1_000_000  # a city this large counts by itself even in a text about elsewhere
 _CHAIN_WEIGHT = 0.5  # places inside "(district, province)" locate the name before them
 _CHAIN_REACH = 80
+_APPOSITION = frozenset({",", "،", "–", "—", "-"})
+_PUNCT = "()[]«»\"',،:;–—"
 # How a name's homonyms are told apart: agreement with its admin chain, with the regions and
 # countries the text names elsewhere, then size (log10 of population, so a city beats a hamlet
 # only when nothing else decides).
@@ -163,7 +166,7 @@ class Gazetteer:
             tuple(sorted({normalise(p) for phrases in raw_references[side].values() for p in phrases}))
             for side in ("before", "after")
         )
-        index = PlaceIndex.build(data_dir, never | {fold(w) for w in stop})
+        index = PlaceIndex.build(data_dir, never, frozenset(fold(w) for w in stop))
         return cls(matcher, names, locatives, index, cues, (references[0], references[1]))
 
     def theaters(
@@ -208,7 +211,7 @@ class Gazetteer:
         spots = sorted(
             [Candidate(start, end, (place,), place) for start, end, _, place in curated] + words, key=lambda c: c.start
         )
-        chains = _chains(text, spots)
+        chains = _chains(text, spots, self.cues)
         members = {spots[m].start for group in chains.values() for m in group}
         mentions: list[_Mention] = []
         for start, end, kind, place in curated:
@@ -328,11 +331,17 @@ class Gazetteer:
         arabic = is_arabic(text[cand.start])
         # Regions named like common words ("Unity", "Lakes") come with population -1: they need support too.
         small = place.population < _SMALL and (place.kind != GEO_ADMIN1 or place.population < 0)
-        backed = chained or agree or in_chain or cue
+        backed = chained or agree or in_chain or cue or _dateline(text, cand.start, cand.end)
         supported = support.get(place.country, 0.0) > 0
+        # A name that is also a word ("عدن" is Eden, "Nice"): its country named, or a place by it.
+        if cand.weak and not (chained or agree or in_chain or supported):
+            return None
         if (arabic or small or _sentence_initial(text, cand.start)) and not (backed or supported):
             return None
         if in_title and not (chained or agree or supported):
+            return None
+        # "أروما (ولاية كسلا)": a chain in another country says this homonym is the wrong town.
+        if chain and not chained and all(p.country != place.country for other in chain for p in other.places):
             return None
         # A town abroad that nothing else in the text points to, in a text about somewhere else.
         if not (backed or supported) and any(v > 0 for v in support.values()) and place.population < _METROPOLIS:
@@ -350,8 +359,15 @@ class Gazetteer:
         return self._locative(norm, start) or self._settlement_cue(text, start, end)
 
     def _settlement_cue(self, text: str, start: int, end: int) -> bool:
-        before = fold(text[max(0, start - 30) : start]).split()
+        head = text[max(0, start - 40) : start].rstrip()
+        before = [w.strip(_PUNCT) for w in fold(head).split()]
         after = fold(text[end : end + 20]).split()
+        # "بلدة بريتال – بعلبك", "the village of X, Y": the district after a settlement the
+        # gazetteer may not know.
+        if head[-1:] in _APPOSITION:
+            named = [w.strip(_PUNCT) for w in fold(head[:-1]).split()]
+            if len(named) >= 2 and named[-2] in self.cues:
+                return True
         # A locative the normalised check missed (it reads another folding of the text).
         if before and (before[-1] in self.cues or before[-1] in self.locatives):
             return True
@@ -395,10 +411,7 @@ class Gazetteer:
             return True
         if self._reference_after and self._reference_after.match(norm[end : end + 40].lstrip(" ")):
             return True
-        before = text[max(0, start - 3) : start].rstrip(" ")
-        opens_paragraph = start == 0 or before.endswith("\n") or before == ""
-        name = text[start:end]
-        return opens_paragraph and len(name) >= 3 and name.isupper() and text[end : end + 2] in (", ", " (", " -", ",")
+        return _dateline(text, start, end)
 
     def _locative(self, norm: str, start: int) -> bool:
         head = norm[max(0, start - 24) : start].split()
@@ -502,12 +515,14 @@ def _most_specific(entry: _Country) -> str:
     return min(close, key=lambda k: (entry.resolved[k].population, -entry.places[k])) if close else top
 
 
-def _chains(text: str, spots: list[Candidate]) -> dict[int, list[int]]:
+def _chains(text: str, spots: list[Candidate], cues: frozenset[str]) -> dict[int, list[int]]:
     """Admin chains: "Pano Aqil town (Sukkur, Sindh)" and "... (Az Zuhrah, Al Hudaydah)". The head
     is the place right before the parenthesis, else the first inside it; the rest locate it."""
     chains: dict[int, list[int]] = {}
     for number, spot in enumerate(spots):
-        if text[max(0, spot.start - 1) : spot.start] != "(":
+        opening = text.rfind("(", max(0, spot.start - 24), spot.start)
+        # "(Sukkur, Sindh)", and "(ولاية كسلا)", "(Donetsk oblast)": admin words may open it.
+        if opening < 0 or not all(fold(w) in cues for w in text[opening + 1 : spot.start].split()):
             continue
         closing = text.find(")", spot.end, spot.start + _CHAIN_REACH)
         if closing < 0:
@@ -518,7 +533,23 @@ def _chains(text: str, spots: list[Candidate]) -> dict[int, list[int]]:
             head, inside = inside[0], inside[1:]
         if inside:
             chains[head] = inside
+    # "Brital – Baalbek", "Kouakourou, Djenne": a name then, after a comma or dash, the district or
+    # region it lies in (a region, or a district seat named like its district). A plain list of
+    # towns is no chain: its second name is no container of the first.
+    for number in range(len(spots) - 1):
+        spot, after = spots[number], spots[number + 1]
+        if number in chains or text[spot.end : after.start].strip() not in _APPOSITION:
+            continue
+        containers = tuple(p for p in after.places if p.kind != GEO_PLACE or _seat(p))
+        if any(_contains(containers, place) for place in spot.places):
+            chains[number] = [number + 1]
     return chains
+
+
+def _seat(place: Place) -> bool:
+    """A town named like its district or region, which the name also means."""
+    name = fold(place.name)
+    return name in {fold(place.admin2 or ""), fold(place.admin1 or "")}
 
 
 def _contains(places: tuple[Place, ...], place: Place) -> bool:
@@ -533,6 +564,18 @@ def _contains(places: tuple[Place, ...], place: Place) -> bool:
         if other.admin1 and other.admin1 == place.admin1:
             return True
     return False
+
+
+def _dateline(text: str, start: int, end: int) -> bool:
+    """A place opening a paragraph as the dateline: "MOSCOW, March 3 -", "عدن، 27 أيار"."""
+    before = text[max(0, start - 3) : start].rstrip(" ")
+    if not (start == 0 or before.endswith("\n") or before == ""):
+        return False
+    name = text[start:end]
+    if len(name) >= 3 and name.isupper() and text[end : end + 2] in (", ", " (", " -", ","):
+        return True
+    # Arabic has no capitals: the comma and a date after the name say it.
+    return is_arabic(name[0]) and text[end : end + 1] in ",،" and any(c.isdigit() for c in text[end : end + 8])
 
 
 def _sentence_initial(text: str, start: int) -> bool:

