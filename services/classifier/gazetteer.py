@@ -38,6 +38,8 @@ _METROPOLIS = 1_000_000  # a city this large counts by itself even in a text abo
 _CHAIN_WEIGHT = 0.5  # places inside "(district, province)" locate the name before them
 _CHAIN_REACH = 80
 _APPOSITION = frozenset({",", "،", "–", "—", "-"})
+_PARTICLE_AFTER = re.compile(r" (?:al|el|ad|ar|as|ash|at|az|an|ath)[-‑ ][A-Z]")
+_PARTICLE_BEFORE = re.compile(r" (?:al|el|ad|ar|as|ash|at|az|an|ath)[-‑]$")
 _PUNCT = "()[]«»\"',،:;–—"
 # How a name's homonyms are told apart: agreement with its admin chain, with the regions and
 # countries the text names elsewhere, then size (log10 of population, so a city beats a hamlet
@@ -190,9 +192,10 @@ class Gazetteer:
         for hit in hits:
             spans[(hit.start, hit.end)].append(hit.payload)
             covered[hit.start : hit.end] = b"\x01" * (hit.end - hit.start)
-        for refs in spans.values():
+        for (start, end), refs in spans.items():
             firm = {r.country for r in refs if not r.needs_support and r.kind in (COUNTRY, PLACE, CAPITAL)}
-            if len(firm) == 1:
+            # "the border with Azerbaijan", "the Yemeni riyal" say nothing of where the text is.
+            if len(firm) == 1 and not self._reference(text, norm, start, end):
                 support[next(iter(firm))] += 1.0
             for ref in refs:
                 for member in ref.countries:
@@ -205,6 +208,25 @@ class Gazetteer:
             if ref.kind == REGION:
                 continue
             if ref.needs_support and support.get(ref.country, 0.0) <= 0:
+                # Left to the word index, whose homonyms and chains may place it ("Leer town (Unity)").
+                covered[start:end] = b"\x00" * (end - start)
+                continue
+            # Support from elsewhere in the text: a span's own name must not vouch for it.
+            own = (
+                1.0
+                if {r.country for r in refs if not r.needs_support and r.kind in (COUNTRY, PLACE, CAPITAL)}
+                == {ref.country}
+                and not self._reference(text, norm, start, end)
+                else 0.0
+            )
+            if (
+                ref.kind in (PLACE, CAPITAL)
+                and support.get(ref.country, 0.0) - own <= 0
+                and self._homonym_elsewhere(text[start:end], support)
+            ):
+                # "Tripoli (North Lebanon)": a town of that name where the text points, not the capital.
+                covered[start:end] = b"\x00" * (end - start)
+                support[ref.country] -= own
                 continue
             curated.append((start, end, ref.kind, self._curated[ref]))
         words = list(self.places.find(text, covered))
@@ -245,6 +267,11 @@ class Gazetteer:
                 mentions.append(mention)
         mentions.sort(key=lambda m: m.start)
         return self._tally(mentions, sentences, title_end, event_sentences)
+
+    def _homonym_elsewhere(self, name: str, support: dict[str, float]) -> bool:
+        """Whether GeoNames has a town of this name in a country the text points to."""
+        numbers = self.places.names.get(fold(name))
+        return numbers is not None and any(support.get(p.country, 0.0) > 0 for p in self.places.places_of(numbers))
 
     def _mention(
         self, text: str, norm: str, start: int, end: int, kind: int, place: Place, cued: bool, in_chain: bool
@@ -343,8 +370,10 @@ class Gazetteer:
         # "أروما (ولاية كسلا)": a chain in another country says this homonym is the wrong town.
         if chain and not chained and all(p.country != place.country for other in chain for p in other.places):
             return None
-        # A town abroad that nothing else in the text points to, in a text about somewhere else.
-        if not (backed or supported) and any(v > 0 for v in support.values()) and place.population < _METROPOLIS:
+        # A town abroad that nothing else in the text points to, in a text about somewhere else. A
+        # cue says a village is meant, not that it is this one.
+        placed = chained or agree or in_chain or (cue and not small)
+        if not (placed or supported) and any(v > 0 for v in support.values()) and place.population < _METROPOLIS:
             return None
         if arabic and small and not backed:
             return None  # Arabic has no capitals: a bare word that is also a hamlet's name is a word
@@ -557,6 +586,8 @@ def _contains(places: tuple[Place, ...], place: Place) -> bool:
     for other in places:
         if other.country != place.country:
             continue
+        if other.kind == GEO_COUNTRY:  # "Tripoli (Lebanon)"
+            return True
         if other.kind == GEO_ADMIN1 and place.admin1 and fold(other.name) == fold(place.admin1):
             return True
         if other.kind == GEO_ADMIN2 and place.admin2 and fold(other.name) == fold(place.admin2):
@@ -589,9 +620,14 @@ def _looks_like_name_part(text: str, start: int, end: int) -> bool:
         return False
     after = text[end : end + 2]
     before = text[max(0, start - 2) : start]
-    return (len(after) == 2 and after[0] == " " and after[1].isupper()) or (
+    if (len(after) == 2 and after[0] == " " and after[1].isupper()) or (
         len(before) == 2 and before[1] == " " and before[0].isalpha() and _word_before_is_capitalised(text, start)
-    )
+    ):
+        return True
+    # "Bab al-Tabbaneh", "Souq al-Juma": an Arabic article joins the word to a longer name.
+    follows = _PARTICLE_AFTER.match(text, end)
+    precedes = _PARTICLE_BEFORE.search(text, max(0, start - 20), start)
+    return follows is not None or (precedes is not None and _word_before_is_capitalised(text, precedes.start() + 1))
 
 
 def _word_before_is_capitalised(text: str, start: int) -> bool:

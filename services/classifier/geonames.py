@@ -121,6 +121,9 @@ class PlaceIndex:
         self._admin1s = admin1s
         self._drop = drop
 
+    def places_of(self, numbers: int | tuple[int, ...]) -> list[Place]:
+        return [Place(*self._rows[k]) for k in _unpacked(numbers)]
+
     def lookup(self, name: str, country: str) -> Place | None:
         """The most populous place of this name in this country, if any."""
         numbers = self.names.get(fold(name))
