@@ -182,10 +182,18 @@ class Gazetteer:
         scan: Scan | None = None,
     ) -> list[Theater]:
         found = self.matcher.find(text, norm, scan)
-        covered = bytearray(len(text))
+        inside = bytearray(len(text))
         for start, end in masked:
-            covered[start:end] = b"\x01" * (end - start)
-        hits = [h for h in longest_first(found, len(text)) if not (covered[h.start] and covered[h.end - 1])]
+            inside[start:end] = b"\x01" * (end - start)
+        # Inside an actor's name a country is the actor's ("Russia's defence ministry"), but a region
+        # or town says where it acts ("Херсонська обласна військова адміністрація", "Donetsk People's
+        # Republic", "Borno State police").
+        hits = [
+            h
+            for h in longest_first(found, len(text))
+            if not (inside[h.start] and inside[h.end - 1]) or h.payload.kind in (PLACE, ADMIN1)
+        ]
+        covered = bytearray(len(text))  # what curated names claimed
         support: dict[str, float] = defaultdict(float)
         # Group payloads by span: longest_first keeps every payload of the winning span.
         spans: dict[tuple[int, int], list[PlaceRef]] = defaultdict(list)
@@ -229,7 +237,7 @@ class Gazetteer:
                 support[ref.country] -= own
                 continue
             curated.append((start, end, ref.kind, self._curated[ref]))
-        words = list(self.places.find(text, covered))
+        words = [w for w in self.places.find(text, covered, inside) if not inside[w.start] or w.places]
         spots = sorted(
             [Candidate(start, end, (place,), place) for start, end, _, place in curated] + words, key=lambda c: c.start
         )

@@ -37,6 +37,7 @@ _APOSTROPHES = str.maketrans("", "", "'’ʼ`ʻ‘")
 # The matcher's Arabic variants, and the tatweel (a stretching stroke) dropped.
 _ARABIC_FOLD = str.maketrans({**ARABIC_VARIANTS, "ـ": None})
 _CYRILLIC_VOWEL_ENDINGS = "аяоеиыйьуюіїє"
+_ADJECTIVE_SUFFIXES = ("инськ", "інськ", "инск", "ськ", "цьк", "ск", "цк")
 _ARTICLES = frozenset({"al", "ar", "as", "ash", "ad", "az", "at", "an", "el", "ath"})
 
 
@@ -98,6 +99,7 @@ class PlaceIndex:
         admin_words: tuple[str, ...],
         never: frozenset[str],
         weak: frozenset[str],
+        regions: dict[str, int | tuple[int, ...]],
     ) -> None:
         # Plain tuples and ints, not objects: the index is unpickled at every start, and a quarter
         # of a million dataclass instances take seconds to rebuild where tuples take a fraction.
@@ -111,6 +113,7 @@ class PlaceIndex:
         self.case_endings = case_endings
         self.never = never
         self.weak = weak
+        self.regions = regions
         self._first_words = frozenset(k.split(" ", 1)[0] for k in names)
         admin1s: dict[tuple[str, str], str] = {}
         drop = frozenset(fold(w) for w in admin_words)
@@ -238,6 +241,14 @@ class PlaceIndex:
                 for suffix in ("ск", "ськ"):
                     if stem and not stem.endswith(suffix):
                         stems[stem + suffix].append(region)
+        # "Тавушская область", "Шосткинський район": the adjective of a region or district whose
+        # name the data has in Latin letters only, met through its romanised stem.
+        region_stems: dict[str, list[int]] = defaultdict(list)
+        for number, place in enumerate(places):
+            if place.kind in (ADMIN1, ADMIN2):
+                for key in _admin_keys(place.name, drop):
+                    if key.isascii() and " " not in key:
+                        region_stems[key.rstrip("aeiouy")].append(number)
         return cls(
             places,
             index,
@@ -250,11 +261,12 @@ class PlaceIndex:
             tuple(spec["admin_words"]),
             never,
             weak,
+            {k: _packed(v) for k, v in region_stems.items() if len(k) >= _MIN_KEY},
         )
 
-    def find(self, text: str, skip: bytearray) -> Iterator[Candidate]:
+    def find(self, text: str, skip: bytearray, regions_only: bytearray | None = None) -> Iterator[Candidate]:
         """Runs of words that name places, longest first from each word; `skip` marks characters
-        already claimed by a curated match."""
+        already claimed by a curated match, `regions_only` those where only admin regions count."""
         words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
         count = len(words)
         i = 0
@@ -270,6 +282,8 @@ class PlaceIndex:
             n, numbers, key = found
             last_end = words[i + n - 1][1]
             places = tuple(Place(*self._rows[k]) for k in _unpacked(numbers))
+            if regions_only and regions_only[start]:
+                places = tuple(p for p in places if p.kind in (ADMIN1, ADMIN2))
             yield Candidate(start, last_end, places, numbers, key in self.weak)
             i += n
 
@@ -323,10 +337,20 @@ class PlaceIndex:
         if found is not None:
             return found
         ukrainian = any(c in key for c in "іїєґ")
-        for lang in ("uk", "ru") if ukrainian else ("ru", "uk"):
+        languages = ("uk", "ru") if ukrainian else ("ru", "uk")
+        for lang in languages:
             found = self.romanised.get(_latin_stem(self._romanise(stem, lang)))
             if found is not None:
                 return found
+        if " " in stem:
+            return None
+        # An adjective of a region: "-ська", "-ская", "-цкий", and "-инський" of names in -a.
+        for suffix in _ADJECTIVE_SUFFIXES:
+            if stem.endswith(suffix) and len(stem) - len(suffix) >= _MIN_KEY:
+                for lang in languages:
+                    found = self.regions.get(self._romanise(stem[: -len(suffix)], lang).rstrip("aeiouy"))
+                    if found is not None:
+                        return found
         return None
 
     def _romanise(self, word: str, lang: str) -> str:
