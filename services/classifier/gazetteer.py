@@ -100,12 +100,15 @@ class Gazetteer:
         places: PlaceIndex,
         cues: frozenset[str],
         references: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
+        directions: frozenset[str] = frozenset(),
     ) -> None:
         self.matcher = matcher
         self.country_names = country_names
         self.locatives = locatives
         self.places = places
         self.cues = cues
+        # Words that may open a parenthetical chain before its first name: "(ولاية شمال كردفان)".
+        self._chain_openers = cues | directions
         # Where each curated name is, worked out once here rather than per mention.
         self._curated = {ref: self._curated_place(ref) for ref in matcher.payloads if isinstance(ref, PlaceRef)}
         before, after = references
@@ -121,7 +124,8 @@ class Gazetteer:
         stop = {normalise(w) for words in load_yaml(data_dir / "stoplist.yaml").values() for w in words}
         locatives = frozenset(normalise(w) for words in load_yaml(data_dir / "locatives.yaml").values() for w in words)
         geo: dict[str, Any] = load_yaml(data_dir / "geonames.yaml")
-        never = frozenset(fold(w) for words in geo["never_places"].values() for w in words)
+        directions = frozenset(fold(w) for words in geo["directions"].values() for w in words)
+        never = frozenset(fold(w) for words in geo["never_places"].values() for w in words) | directions
         cues = frozenset(fold(w) for words in geo["settlement_words"].values() for w in words)
         matcher = PhraseMatcher()
         names: dict[str, str] = {}
@@ -169,7 +173,7 @@ class Gazetteer:
             for side in ("before", "after")
         )
         index = PlaceIndex.build(data_dir, never, frozenset(fold(w) for w in stop))
-        return cls(matcher, names, locatives, index, cues, (references[0], references[1]))
+        return cls(matcher, names, locatives, index, cues, (references[0], references[1]), directions)
 
     def theaters(
         self,
@@ -241,7 +245,7 @@ class Gazetteer:
         spots = sorted(
             [Candidate(start, end, (place,), place) for start, end, _, place in curated] + words, key=lambda c: c.start
         )
-        chains = _chains(text, spots, self.cues)
+        chains = _chains(text, spots, self._chain_openers)
         members = {spots[m].start for group in chains.values() for m in group}
         mentions: list[_Mention] = []
         for start, end, kind, place in curated:
@@ -362,8 +366,13 @@ class Gazetteer:
         if best is None:
             return None
         _, chained, agree, place = best
-        cue = self._cued(text, norm, cand.start, cand.end)
         arabic = is_arabic(text[cand.start])
+        # Arabic "في" is as much "in the framework of" as "in a town": only a settlement word cues there.
+        cue = (
+            self._settlement_cue(text, cand.start, cand.end, locatives=False)
+            if arabic
+            else self._cued(text, norm, cand.start, cand.end)
+        )
         # Regions named like common words ("Unity", "Lakes") come with population -1: they need support too.
         small = place.population < _SMALL and (place.kind != GEO_ADMIN1 or place.population < 0)
         backed = chained or agree or in_chain or cue or _dateline(text, cand.start, cand.end)
@@ -395,7 +404,7 @@ class Gazetteer:
         "в селі X", "قرية X") says the name is where something is."""
         return self._locative(norm, start) or self._settlement_cue(text, start, end)
 
-    def _settlement_cue(self, text: str, start: int, end: int) -> bool:
+    def _settlement_cue(self, text: str, start: int, end: int, locatives: bool = True) -> bool:
         head = text[max(0, start - 40) : start].rstrip()
         before = [w.strip(_PUNCT) for w in fold(head).split()]
         after = fold(text[end : end + 20]).split()
@@ -406,7 +415,7 @@ class Gazetteer:
             if len(named) >= 2 and named[-2] in self.cues:
                 return True
         # A locative the normalised check missed (it reads another folding of the text).
-        if before and (before[-1] in self.cues or before[-1] in self.locatives):
+        if before and (before[-1] in self.cues or (locatives and before[-1] in self.locatives)):
             return True
         if len(before) >= 2 and before[-2] in self.cues and before[-1] in {"of", "de", "d", "du"}:
             return True
@@ -552,14 +561,14 @@ def _most_specific(entry: _Country) -> str:
     return min(close, key=lambda k: (entry.resolved[k].population, -entry.places[k])) if close else top
 
 
-def _chains(text: str, spots: list[Candidate], cues: frozenset[str]) -> dict[int, list[int]]:
+def _chains(text: str, spots: list[Candidate], openers: frozenset[str]) -> dict[int, list[int]]:
     """Admin chains: "Pano Aqil town (Sukkur, Sindh)" and "... (Az Zuhrah, Al Hudaydah)". The head
     is the place right before the parenthesis, else the first inside it; the rest locate it."""
     chains: dict[int, list[int]] = {}
     for number, spot in enumerate(spots):
         opening = text.rfind("(", max(0, spot.start - 24), spot.start)
         # "(Sukkur, Sindh)", and "(ولاية كسلا)", "(Donetsk oblast)": admin words may open it.
-        if opening < 0 or not all(fold(w) in cues for w in text[opening + 1 : spot.start].split()):
+        if opening < 0 or not all(fold(w) in openers for w in text[opening + 1 : spot.start].split()):
             continue
         closing = text.find(")", spot.end, spot.start + _CHAIN_REACH)
         if closing < 0:

@@ -248,7 +248,7 @@ class PlaceIndex:
             if place.kind in (ADMIN1, ADMIN2):
                 for key in _admin_keys(place.name, drop):
                     if key.isascii() and " " not in key:
-                        region_stems[key.rstrip("aeiouy")].append(number)
+                        region_stems[_latin_word_stem(key)].append(number)
         return cls(
             places,
             index,
@@ -348,7 +348,12 @@ class PlaceIndex:
         for suffix in _ADJECTIVE_SUFFIXES:
             if stem.endswith(suffix) and len(stem) - len(suffix) >= _MIN_KEY:
                 for lang in languages:
-                    found = self.regions.get(self._romanise(stem[: -len(suffix)], lang).rstrip("aeiouy"))
+                    found = self.regions.get(_latin_word_stem(self._romanise(stem[: -len(suffix)], lang)))
+                    if found is not None:
+                        return found
+                # Else the town the district is named after ("Исфаринский район": Isfara).
+                for lang in languages:
+                    found = self.romanised.get(_latin_stem(self._romanise(stem[: -len(suffix)], lang)))
                     if found is not None:
                         return found
         return None
@@ -390,8 +395,15 @@ def _stem_words(key: str, case_endings: tuple[str, ...], alternations: tuple[tup
 
 def _latin_stem(key: str) -> str:
     """A romanised name without its final vowels, word by word, to meet a romanised stem."""
-    stem = " ".join(w.rstrip("aeiouy") or w for w in key.split())
+    stem = " ".join(_latin_word_stem(w) for w in key.split())
     return stem if len(stem) >= _MIN_STEM else ""
+
+
+def _latin_word_stem(word: str) -> str:
+    # A final "h" after a vowel is the Arabic tā' marbūṭa some romanisations write ("Kufrah", "Kufra").
+    if len(word) > 3 and word[-1] == "h" and word[-2] in "aei":
+        word = word[:-1]
+    return word.rstrip("aeiouy") or word
 
 
 def _coord_key(cc: str, lat: float | str, lon: float | str) -> tuple[str, float, float]:
