@@ -50,6 +50,7 @@ _COUNTRY_AGREES = 1.5
 _POPULATION_SCALE = 1 / 6
 _REGION_FIRST = 0.3
 _SPECIFIC_SHARE = 0.6
+_TOWN_IN_REGION_SHARE = 0.25
 _LOCATIVE_BOOST = 1.5
 _EVENT_BOOST = 1.5
 _TITLE_BOOST = 3.0
@@ -551,10 +552,13 @@ def _most_specific(entry: _Country) -> str:
     text supports nearly as well ("a village near Hodeidah": the village)."""
     top = max(entry.places, key=lambda k: (entry.places[k], entry.resolved[k].latitude is not None))
     region = entry.resolved[top].admin1
+    # A region named again and again (its administration reports, the chain repeats it) is the
+    # setting; a town in it that the text places anything at is where it happened.
+    share = _SPECIFIC_SHARE if entry.resolved[top].latitude is not None else _TOWN_IN_REGION_SHARE
     close = [
         k
         for k, weight in entry.places.items()
-        if weight >= _SPECIFIC_SHARE * entry.places[top]
+        if weight >= share * entry.places[top]
         and entry.resolved[k].admin1 == region
         and entry.resolved[k].latitude is not None
     ]
