@@ -408,7 +408,7 @@ class Gazetteer:
     def _settlement_cue(self, text: str, start: int, end: int, locatives: bool = True) -> bool:
         head = text[max(0, start - 40) : start].rstrip()
         before = [w.strip(_PUNCT) for w in fold(head).split()]
-        after = fold(text[end : end + 20]).split()
+        after = [w.strip(_PUNCT) for w in fold(text[end : end + 20]).split()]
         # "بلدة بريتال – بعلبك", "the village of X, Y": the district after a settlement the
         # gazetteer may not know.
         if head[-1:] in _APPOSITION:

@@ -223,6 +223,10 @@ class PlaceIndex:
                 stem = _stem_words(key, case_endings, endings)
                 if stem:
                     stems[stem].extend(numbers)
+                    # A fleeting vowel: "Марганець" is "Марганця", "Городок" is "Городка".
+                    for full, short in (("ец", "ц"), ("ок", "к")):
+                        if stem.endswith(full) and len(stem) > _MIN_STEM + 1:
+                            stems[stem[: -len(full)] + short].extend(numbers)
             elif key.isascii():
                 stem = _latin_stem(key)
                 if stem:
@@ -318,6 +322,8 @@ class PlaceIndex:
                         break
                     parts.append(fold(text[s:e]))
                 key = " ".join(parts)
+                if n == 1 and key in self.never:
+                    continue  # "Северный" alone is "northern", though "Северный Кордофан" is a region
                 numbers = self.names.get(key)
                 if numbers is None and cyrillic:
                     numbers = self._inflected(key)
