@@ -38,6 +38,7 @@ _APOSTROPHES = str.maketrans("", "", "'’ʼ`ʻ‘")
 _ARABIC_FOLD = str.maketrans({**ARABIC_VARIANTS, "ـ": None})
 _CYRILLIC_VOWEL_ENDINGS = "аяоеиыйьуюіїє"
 _ADJECTIVE_SUFFIXES = ("инськ", "інськ", "инск", "ськ", "цьк", "ск", "цк")
+_ELISIONS = frozenset({"d", "l", "qu", "jusqu", "lorsqu", "puisqu"})
 _ARTICLES = frozenset({"al", "ar", "as", "ash", "ad", "az", "at", "an", "el", "ath"})
 
 
@@ -271,7 +272,7 @@ class PlaceIndex:
     def find(self, text: str, skip: bytearray, regions_only: bytearray | None = None) -> Iterator[Candidate]:
         """Runs of words that name places, longest first from each word; `skip` marks characters
         already claimed by a curated match, `regions_only` those where only admin regions count."""
-        words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+        words = [(m.start() + _elided(m.group()), m.end()) for m in _WORD.finditer(text)]
         count = len(words)
         i = 0
         while i < count:
@@ -367,6 +368,14 @@ class PlaceIndex:
     def _romanise(self, word: str, lang: str) -> str:
         table = self.romanisation[lang]
         return "".join(table.get(c, c) for c in word)
+
+
+def _elided(word: str) -> int:
+    """How many letters of a French elision open the word: "d'Inékar", "l'Ituri", "jusqu'à Gao"."""
+    cut = word.find("'") + 1 or word.find("’") + 1
+    if 0 < cut < len(word) and word[cut].isupper() and word[: cut - 1].lower() in _ELISIONS:
+        return cut
+    return 0
 
 
 def _packed(numbers: list[int]) -> int | tuple[int, ...]:
