@@ -395,7 +395,7 @@ class Gazetteer:
             return None
         if arabic and small and not backed:
             return None  # Arabic has no capitals: a bare word that is also a hamlet's name is a word
-        if _looks_like_name_part(text, cand.start, cand.end) and not (chained or cue):
+        if _looks_like_name_part(text, cand.start, cand.end) and not (chained or cue or agree):
             return None
         kind = ADMIN1 if place.kind == GEO_ADMIN1 else CITY
         return self._mention(text, norm, cand.start, cand.end, kind, place, cue, in_chain)

@@ -324,7 +324,12 @@ class PlaceIndex:
                     parts.append(fold(text[s:e]))
                 key = " ".join(parts)
                 if n == 1 and key in self.never:
-                    continue  # "Северный" alone is "northern", though "Северный Кордофан" is a region
+                    # "Северный" alone is "northern", not a town, though "Северный Кордофан" is a
+                    # region; a region named like a word ("Unity", "Lakes") stays, needing support.
+                    regions = self._regions_named(key)
+                    if regions:
+                        best = (n, regions, key)
+                    continue
                 numbers = self.names.get(key)
                 if numbers is None and cyrillic:
                     numbers = self._inflected(key)
@@ -333,6 +338,12 @@ class PlaceIndex:
             if best is not None:
                 return best
         return None
+
+    def _regions_named(self, key: str) -> tuple[int, ...]:
+        numbers = self.names.get(key)
+        if numbers is None:
+            return ()
+        return tuple(k for k in _unpacked(numbers) if self._rows[k][0] != PLACE)
 
     def _inflected(self, key: str) -> int | tuple[int, ...] | None:
         """A Cyrillic name in another case, word by word: "Новій Каховці" is "Нова Каховка"; a name

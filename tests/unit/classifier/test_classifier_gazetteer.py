@@ -100,3 +100,62 @@ def test_hamlet_named_like_a_word_needs_support(labeler: Labeler) -> None:
     # "Mission" and "Progress" are villages somewhere; without a cue, chain or agreement they are words.
     labels = labeler.label("Mission staff said Progress was slow in talks on Tuesday.")
     assert labels.theaters == []
+
+
+def test_arabic_dateline_and_short_town_with_clitic(labeler: Labeler) -> None:
+    # "عدن" (Aden, also "Eden") is three letters; "بعدن" is "in Aden".
+    text = "عدن، 3 آذار/مارس 2026 – تظاهر عشرات من السكان في مديرية الشيخ عثمان بعدن احتجاجاً على انقطاع الكهرباء."
+    assert labeler.label(text).theaters[0].country_code == "YE"
+
+
+def test_arabic_common_word_after_fi_is_no_town(labeler: Labeler) -> None:
+    # "في إطار" is "within the framework of"; Atar (Mauritania) is also written "أطار".
+    text = "في إطار حملة أمنية، اعتقلت الشرطة خمسة أشخاص في مدينة الأقصر بتهمة تهريب الآثار."
+    codes = [t.country_code for t in labeler.label(text).theaters]
+    assert codes[0] == "EG"
+    assert "MR" not in codes
+
+
+def test_district_after_a_dash_locates_an_unknown_village(labeler: Labeler) -> None:
+    text = "Army units raided several homes in the village of Hawsh Tal Safiya – Baalbek on Sunday, arresting two men."
+    top = labeler.label(text).theaters[0]
+    assert (top.country_code, top.admin1) == ("LB", "Baalbek-Hermel")
+
+
+def test_chain_picks_the_homonym_in_its_region(labeler: Labeler) -> None:
+    # Leer is a town in Lower Saxony and in South Sudan's Unity state.
+    top = labeler.label("Flooding displaced hundreds of families in Leer town (Unity state) on Monday.").theaters[0]
+    assert (top.country_code, top.place) == ("SS", "Leer")
+
+
+def test_cyrillic_adjective_of_a_region_known_in_latin_letters(labeler: Labeler) -> None:
+    top = labeler.label("Жители приграничных сёл Тавушской области перекрыли дорогу в знак протеста.").theaters[0]
+    assert (top.country_code, top.admin1) == ("AM", "Tavush")
+
+
+def test_french_elision_opens_a_name(labeler: Labeler) -> None:
+    top = labeler.label("Une pirogue surchargée a chaviré près d'Inongo mardi soir.").theaters[0]
+    assert (top.country_code, top.place) == ("CD", "Inongo")
+
+
+def test_fleeting_vowel_of_a_ukrainian_town(labeler: Labeler) -> None:
+    # Марганець, genitive Марганця.
+    top = labeler.label("Дрон уразив автобус на одній із вулиць Марганця, поранено трьох людей.").theaters[0]
+    assert (top.country_code, top.place) == ("UA", "Marhanets")
+
+
+def test_region_inside_an_actors_name_counts_its_country_does_not(labeler: Labeler) -> None:
+    text = "Херсонська обласна військова адміністрація повідомила, що російські війська обстріляли селище Антонівка."
+    top = labeler.label(text).theaters[0]
+    assert (top.country_code, top.admin1) == ("UA", "Kherson")
+
+
+def test_where_fire_came_from_is_not_the_theater(labeler: Labeler) -> None:
+    text = "Російські війська з території Брянської області обстріляли Семенівку Чернігівської області."
+    assert labeler.label(text).theaters[0].country_code == "UA"
+
+
+def test_street_named_after_a_country_is_not_that_country(labeler: Labeler) -> None:
+    text = "A hand grenade was thrown at a shop on Syria Street in Tripoli (North Lebanon), injuring its owner."
+    top = labeler.label(text).theaters[0]
+    assert (top.country_code, top.place) == ("LB", "Tripoli")
