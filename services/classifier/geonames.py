@@ -38,7 +38,9 @@ _APOSTROPHES = str.maketrans("", "", "'’ʼ`ʻ‘")
 _ARABIC_FOLD = str.maketrans({**ARABIC_VARIANTS, "ـ": None})
 _CYRILLIC_VOWEL_ENDINGS = "аяоеиыйьуюіїє"
 _ADJECTIVE_SUFFIXES = ("инськ", "інськ", "инск", "ськ", "цьк", "ск", "цк")
-_ELISIONS = frozenset({"d", "l", "qu", "jusqu", "lorsqu", "puisqu"})
+# A French elision opening a capitalised word: "d'Inékar", "l'Ituri", "jusqu'à".
+_ELISION = re.compile(r"(?<![^\W_])(?:[dDlL]|[qQ]u|[jJ]usqu|[lL]orsqu|[pP]uisqu)['’](?=[^\W\d_])")
+_MAX_CACHED_WORDS = 200_000
 _ARTICLES = frozenset({"al", "ar", "as", "ash", "ad", "az", "at", "an", "el", "ath"})
 
 
@@ -116,6 +118,13 @@ class PlaceIndex:
         self.weak = weak
         self.regions = regions
         self._first_words = frozenset(k.split(" ", 1)[0] for k in names)
+        self._stem_first_words = frozenset(k.split(" ", 1)[0] for k in stems)
+        self._romanised_first_words = frozenset(k.split(" ", 1)[0] for k in romanised)
+        self._multi_first = frozenset(k.split(" ", 1)[0] for k in names if " " in k)
+        self._long_pairs = frozenset(" ".join(k.split(" ", 2)[:2]) for k in names if k.count(" ") >= 2)
+        self._inflections: dict[str, int | tuple[int, ...] | None] = {}
+        # Words already judged as openers of names or not: the same words recur across texts.
+        self._starts: dict[str, bool] = {}
         admin1s: dict[tuple[str, str], str] = {}
         drop = frozenset(fold(w) for w in admin_words)
         for row in self._rows:
@@ -272,12 +281,26 @@ class PlaceIndex:
     def find(self, text: str, skip: bytearray, regions_only: bytearray | None = None) -> Iterator[Candidate]:
         """Runs of words that name places, longest first from each word; `skip` marks characters
         already claimed by a curated match, `regions_only` those where only admin regions count."""
-        words = [(m.start() + _elided(m.group()), m.end()) for m in _WORD.finditer(text)]
+        elided = {m.start(): m.end() for m in _ELISION.finditer(text)}
+        words = [m.span() for m in _WORD.finditer(text)]
+        if elided:
+            words = [(elided.get(start, start), end) for start, end in words]
         count = len(words)
         i = 0
+        starts = self._starts
         while i < count:
             start, end = words[i]
-            if skip[start] or not self._may_start(text, start, end):
+            if skip[start]:
+                i += 1
+                continue
+            word = text[start:end]
+            may = starts.get(word)
+            if may is None:
+                may = starts[word] = self._may_start_name(word)
+            # "al-Busayrah", "ad-Dali": a lower-case article before a capitalised name.
+            if not may and not (
+                word.lower() in self.particles and end + 1 < len(text) and text[end + 1 : end + 2].isupper()
+            ):
                 i += 1
                 continue
             found = self._longest(text, words, i)
@@ -292,12 +315,27 @@ class PlaceIndex:
             yield Candidate(start, last_end, places, numbers, key in self.weak)
             i += n
 
-    def _may_start(self, text: str, start: int, end: int) -> bool:
-        first = text[start]
-        if first.isupper() or is_arabic(first):
+    def _may_start_name(self, word: str) -> bool:
+        """Whether a word may open a name: capitalised (or Arabic) and the first word of some name,
+        itself or as a Cyrillic inflection or after an Arabic clitic. Asked once per distinct word."""
+        if len(self._starts) > _MAX_CACHED_WORDS:
+            self._starts.clear()
+        first = word[0]
+        if not (first.isupper() or is_arabic(first)):
+            return False
+        head = fold(word)
+        if head in self._first_words:
             return True
-        # "al-Busayrah", "ad-Dali": a lower-case article before a capitalised name.
-        return text[start:end].lower() in self.particles and end + 1 < len(text) and text[end + 1 : end + 2].isupper()
+        if is_cyrillic(head):
+            stem = _stem_word(head, self.case_endings, self.endings)
+            if stem in self._stem_first_words or self._inflected(head) is not None:
+                return True
+            return any(
+                _latin_word_stem(self._romanise(stem, lang)) in self._romanised_first_words for lang in ("uk", "ru")
+            )
+        if is_arabic(first) and head not in self.never:
+            return any(head[k:] in self._first_words for k in (1, 2) if set(head[:k]) <= set(_ARABIC_CLITICS))
+        return False
 
     def _longest(
         self, text: str, words: list[tuple[int, int]], i: int
@@ -313,9 +351,15 @@ class PlaceIndex:
             if first not in self._first_words and not cyrillic:
                 continue
             parts = [first]
+            key = first
             best: tuple[int, int | tuple[int, ...], str] | None = None
             for n in range(1, _MAX_WORDS + 1):
                 if n > 1:
+                    # No longer name starts so: most first words begin no name of two words.
+                    if not cyrillic and (
+                        (n == 2 and first not in self._multi_first) or (n == 3 and key not in self._long_pairs)
+                    ):
+                        break
                     if i + n - 1 >= len(words):
                         break
                     s, e = words[i + n - 1]
@@ -332,7 +376,12 @@ class PlaceIndex:
                     continue
                 numbers = self.names.get(key)
                 if numbers is None and cyrillic:
-                    numbers = self._inflected(key)
+                    if key in self._inflections:
+                        numbers = self._inflections[key]
+                    else:
+                        if len(self._inflections) > _MAX_CACHED_WORDS:
+                            self._inflections.clear()
+                        numbers = self._inflections[key] = self._inflected(key)
                 if numbers is not None:
                     best = (n, numbers, key)
             if best is not None:
@@ -381,14 +430,6 @@ class PlaceIndex:
         return "".join(table.get(c, c) for c in word)
 
 
-def _elided(word: str) -> int:
-    """How many letters of a French elision open the word: "d'Inékar", "l'Ituri", "jusqu'à Gao"."""
-    cut = word.find("'") + 1 or word.find("’") + 1
-    if 0 < cut < len(word) and word[cut].isupper() and word[: cut - 1].lower() in _ELISIONS:
-        return cut
-    return 0
-
-
 def _packed(numbers: list[int]) -> int | tuple[int, ...]:
     """Most names belong to one place: an int then, which takes a fifth of a tuple's memory."""
     unique = tuple(dict.fromkeys(numbers))
@@ -402,21 +443,19 @@ def _unpacked(numbers: int | tuple[int, ...]) -> tuple[int, ...]:
 def _stem_words(key: str, case_endings: tuple[str, ...], alternations: tuple[tuple[str, str], ...]) -> str:
     """The stem every case form of a Cyrillic name shares, word by word: the case ending off,
     then the final vowels, then a changed last consonant back (Каховці -> Каховк)."""
-    stems = []
-    for word in key.split():
-        for ending, base in alternations:
-            if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM - 1:
-                word = word[: -len(ending)] + base
-                break
-        else:
-            for ending in case_endings:
-                if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM - 1:
-                    word = word[: -len(ending)]
-                    break
-            word = word.rstrip(_CYRILLIC_VOWEL_ENDINGS) or word
-        stems.append(word)
-    stem = " ".join(stems)
+    stem = " ".join(_stem_word(word, case_endings, alternations) for word in key.split())
     return stem if len(stem) >= _MIN_STEM else ""
+
+
+def _stem_word(word: str, case_endings: tuple[str, ...], alternations: tuple[tuple[str, str], ...]) -> str:
+    for ending, base in alternations:
+        if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM - 1:
+            return word[: -len(ending)] + base
+    for ending in case_endings:
+        if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM - 1:
+            word = word[: -len(ending)]
+            break
+    return word.rstrip(_CYRILLIC_VOWEL_ENDINGS) or word
 
 
 def _latin_stem(key: str) -> str:
