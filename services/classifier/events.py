@@ -4,6 +4,7 @@ denials and hypotheticals kept from counting as the event itself."""
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,6 +192,10 @@ class EventDetector:
         spans: dict[tuple[int, int], list[Hit]] = {}
         for hit in hits:
             spans.setdefault((hit.start, hit.end), []).append(hit)
+        # Concepts do not overlap one another (longest_first), so sorted by start they are sorted
+        # by end too: the ones in a rule's reach are found by bisection, not by reading them all.
+        starts = [c.start for c in concepts]
+        ends = [c.end for c in concepts]
         out: list[tuple[Hit, str, float]] = []
         for group in spans.values():
             rules = [h for h in group if isinstance(h.payload, RoleRule)]
@@ -198,7 +203,11 @@ class EventDetector:
             plain = [h for h in group if isinstance(h.payload, Trigger)]
             decided = False
             for hit in rules:
-                outcome = self._role_outcome(hit, hit.payload, concepts, sentences)
+                rule: RoleRule = hit.payload
+                lo = bisect_left(ends, hit.start - rule.window)
+                outcome = self._role_outcome(
+                    hit, rule, concepts[lo : bisect_right(starts, hit.end + rule.window)], sentences
+                )
                 if outcome is not None:
                     out.append((hit, outcome, hit.payload.weight))
                     decided = True
@@ -215,7 +224,8 @@ class EventDetector:
 
     @staticmethod
     def _role_outcome(hit: Hit, rule: RoleRule, concepts: list[Hit], sentences: Sentences) -> str | None:
-        """The outcome of the nearest concept in reach on the rule's side, or None."""
+        """The outcome of the nearest concept in reach on the rule's side, or None. `concepts` may
+        leave out any that are further than the rule's window from the hit."""
         sentence = sentences.index(hit.start)
         chosen: tuple[int, str] | None = None
         wanted = dict(rule.outcomes)
