@@ -168,7 +168,7 @@ class EventDetector:
                 weight *= _TITLE_BOOST
             elif hit.start < title_end + _LEAD_CHARS:
                 weight *= _LEAD_BOOST
-            cue = self._cue_before(hit, cue_hits, sentences)
+            cue = self._cue_before(hit, cue_hits, sentences) if cue_hits else None
             if cue is not None and target not in (DIPLOMACY, ATTRIBUTION):
                 if cue == "hypothetical":
                     continue
@@ -197,17 +197,31 @@ class EventDetector:
         starts = [c.start for c in concepts]
         ends = [c.end for c in concepts]
         out: list[tuple[Hit, str, float]] = []
+
+        def outcome_of(hit: Hit, rule: RoleRule) -> str | None:
+            lo = bisect_left(ends, hit.start - rule.window)
+            return self._role_outcome(hit, rule, concepts[lo : bisect_right(starts, hit.end + rule.window)], sentences)
+
         for group in spans.values():
+            if len(group) == 1:
+                # Most spans carry one trigger: the same decision as below, without its lists.
+                hit = group[0]
+                payload = hit.payload
+                if isinstance(payload, RoleRule):
+                    outcome = outcome_of(hit, payload)
+                    if outcome is None and payload.otherwise:
+                        outcome = payload.otherwise
+                    if outcome is not None:
+                        out.append((hit, outcome, payload.weight))
+                elif payload is not _IGNORED:
+                    out.append((hit, payload.sub_event_type, payload.weight))
+                continue
             rules = [h for h in group if isinstance(h.payload, RoleRule)]
             rules.sort(key=lambda h: h.payload.order)
             plain = [h for h in group if isinstance(h.payload, Trigger)]
             decided = False
             for hit in rules:
-                rule: RoleRule = hit.payload
-                lo = bisect_left(ends, hit.start - rule.window)
-                outcome = self._role_outcome(
-                    hit, rule, concepts[lo : bisect_right(starts, hit.end + rule.window)], sentences
-                )
+                outcome = outcome_of(hit, hit.payload)
                 if outcome is not None:
                     out.append((hit, outcome, hit.payload.weight))
                     decided = True
@@ -226,6 +240,8 @@ class EventDetector:
     def _role_outcome(hit: Hit, rule: RoleRule, concepts: list[Hit], sentences: Sentences) -> str | None:
         """The outcome of the nearest concept in reach on the rule's side, or None. `concepts` may
         leave out any that are further than the rule's window from the hit."""
+        if not concepts:
+            return None
         sentence = sentences.index(hit.start)
         chosen: tuple[int, str] | None = None
         wanted = dict(rule.outcomes)
@@ -249,13 +265,16 @@ class EventDetector:
         return chosen[1] if chosen else None
 
     def _cue_before(self, hit: Hit, cue_hits: list[Hit], sentences: Sentences) -> str | None:
-        sentence = sentences.index(hit.start)
+        sentence = -1  # the hit's, looked up once a cue is near enough
         for cue in cue_hits:
             if cue.end > hit.start:
                 break
             kind: str = cue.payload.kind
-            if hit.start - cue.end <= self.windows[kind] and sentences.index(cue.start) == sentence:
-                return kind
+            if hit.start - cue.end <= self.windows[kind]:
+                if sentence < 0:
+                    sentence = sentences.index(hit.start)
+                if sentences.index(cue.start) == sentence:
+                    return kind
         return None
 
     def _rank(self, scores: dict[str, float], best: dict[str, tuple[float, Hit]], sentences: Sentences) -> list[Event]:

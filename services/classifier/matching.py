@@ -10,7 +10,7 @@ import bisect
 import itertools
 import re
 from collections.abc import Iterable
-from operator import attrgetter
+from operator import itemgetter, sub
 from typing import Any, Literal, NamedTuple
 
 import ahocorasick
@@ -277,30 +277,32 @@ def _case_ok(case: CaseRule, written: str, text: str, start: int) -> bool:
     return not first.isalpha() or first.isupper() or first.lower() == first.upper()
 
 
-def longest_first(hits: Iterable[Hit], size: int) -> list[Hit]:
+def longest_first(found: Iterable[Hit], size: int) -> list[Hit]:
     """Keep the longest of overlapping hits (ties: leftmost); all payloads of a kept span stay."""
+    hits = found if isinstance(found, list) else list(found)
     taken = bytearray(size)
     kept: list[Hit] = []
-    # Hits of one span sort next to each other (same length, same start), so "this span is
-    # already kept" is "it is the span kept last".
+    # Sorted on (-length, start, position) built with map and zip: C calls instead of a Python key
+    # function per hit. The position keeps the input order of equal spans, as a stable sort would.
+    starts = list(map(_start, hits))
+    order = sorted(zip(map(sub, starts, map(_end, hits)), starts, range(len(hits)), strict=True))
+    # Hits of one span sort next to each other, so "this span is already kept" is "it is the span
+    # kept last".
     last_start = last_end = -1
-    for hit in sorted(hits, key=_longest_leftmost):
-        start, end = hit[0], hit[1]
+    for negative_length, start, i in order:
+        end = start - negative_length
         if start == last_start and end == last_end:
-            kept.append(hit)
+            kept.append(hits[i])
         elif taken.find(1, start, end) < 0:
             taken[start:end] = b"\x01" * (end - start)
             last_start, last_end = start, end
-            kept.append(hit)
-    kept.sort(key=_by_start)
+            kept.append(hits[i])
+    kept.sort(key=_start)
     return kept
 
 
-def _longest_leftmost(hit: Hit) -> tuple[int, int]:
-    return (hit[0] - hit[1], hit[0])
-
-
-_by_start = attrgetter("start")
+_start = itemgetter(0)
+_end = itemgetter(1)
 
 
 class Sentences:
