@@ -152,8 +152,13 @@ class PhraseMatcher:
     def build(self) -> None:
         automaton = ahocorasick.Automaton()
         for key, (suffix, entries) in self._keys.items():
-            any_case = all(case == "any" for case, _, _ in entries)
-            automaton.add_word(key, (len(key), is_arabic(key), ((0, suffix, any_case, tuple(entries)),)))
+            # Case-free keys (most) keep only their payload ids: nothing to test per hit.
+            group: tuple[int, int, tuple[int, ...] | None, tuple[tuple[CaseRule, str, int], ...] | None]
+            if all(case == "any" for case, _, _ in entries):
+                group = (0, suffix, tuple(pid for _, _, pid in entries), None)
+            else:
+                group = (0, suffix, None, tuple(entries))
+            automaton.add_word(key, (len(key), is_arabic(key), (group,)))
         if len(automaton):
             automaton.make_automaton()
         self._automaton = automaton
@@ -230,9 +235,10 @@ def _search(automaton: Any, text: str, norm: str, payloads: list[list[Any]], hit
     """Append to hits[n] every word-bounded hit of matcher n (suffixes allowed per key).
 
     An automaton value is (key length, Arabic key, groups), one group (matcher number, suffix,
-    all entries case-free, entries) per matcher holding the key: the start boundary is tested once
-    per key, and the case tests are skipped for the common keys that have none. This loop runs
-    for every key found in every article, so it is written out in one function."""
+    payload ids, entries) per matcher holding the key, with payload ids when no entry has a case
+    rule and entries (case, written form, payload id) otherwise: the start boundary is tested once
+    per key, and no case is tested for the common keys without one. This loop runs for every key
+    found in every article, so it is written out in one function."""
     size = len(norm)
     new = _new_hit
     for last, (klen, arabic, groups) in automaton.iter(norm):
@@ -248,7 +254,7 @@ def _search(automaton: Any, text: str, norm: str, payloads: list[list[Any]], hit
                 continue
         end = last + 1
         open_end = end < size and norm[end].isalnum()
-        for number, suffix, any_case, entries in groups:
+        for number, suffix, pids, entries in groups:
             stop = end
             if open_end:
                 while stop < size and stop - end < suffix and norm[stop].isalpha():
@@ -258,12 +264,14 @@ def _search(automaton: Any, text: str, norm: str, payloads: list[list[Any]], hit
             key = norm[start:stop]
             out = hits[number]
             owned = payloads[number]
-            if any_case:
-                for _, _, pid in entries:
+            if pids is not None:
+                for pid in pids:
                     out.append(new(Hit, (start, stop, key, owned[pid])))
             else:
                 for case, written, pid in entries:
-                    if case == "any" or _case_ok(case, written, text, start):
+                    if case == "any" or (
+                        text.startswith(written, start) if case == "exact" else _case_ok(case, written, text, start)
+                    ):
                         out.append(new(Hit, (start, stop, key, owned[pid])))
 
 
