@@ -4,6 +4,7 @@ denials and hypotheticals kept from counting as the event itself."""
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,7 +168,7 @@ class EventDetector:
                 weight *= _TITLE_BOOST
             elif hit.start < title_end + _LEAD_CHARS:
                 weight *= _LEAD_BOOST
-            cue = self._cue_before(hit, cue_hits, sentences)
+            cue = self._cue_before(hit, cue_hits, sentences) if cue_hits else None
             if cue is not None and target not in (DIPLOMACY, ATTRIBUTION):
                 if cue == "hypothetical":
                     continue
@@ -191,14 +192,36 @@ class EventDetector:
         spans: dict[tuple[int, int], list[Hit]] = {}
         for hit in hits:
             spans.setdefault((hit.start, hit.end), []).append(hit)
+        # Concepts do not overlap one another (longest_first), so sorted by start they are sorted
+        # by end too: the ones in a rule's reach are found by bisection, not by reading them all.
+        starts = [c.start for c in concepts]
+        ends = [c.end for c in concepts]
         out: list[tuple[Hit, str, float]] = []
+
+        def outcome_of(hit: Hit, rule: RoleRule) -> str | None:
+            lo = bisect_left(ends, hit.start - rule.window)
+            return self._role_outcome(hit, rule, concepts[lo : bisect_right(starts, hit.end + rule.window)], sentences)
+
         for group in spans.values():
+            if len(group) == 1:
+                # Most spans carry one trigger: the same decision as below, without its lists.
+                hit = group[0]
+                payload = hit.payload
+                if isinstance(payload, RoleRule):
+                    outcome = outcome_of(hit, payload)
+                    if outcome is None and payload.otherwise:
+                        outcome = payload.otherwise
+                    if outcome is not None:
+                        out.append((hit, outcome, payload.weight))
+                elif payload is not _IGNORED:
+                    out.append((hit, payload.sub_event_type, payload.weight))
+                continue
             rules = [h for h in group if isinstance(h.payload, RoleRule)]
             rules.sort(key=lambda h: h.payload.order)
             plain = [h for h in group if isinstance(h.payload, Trigger)]
             decided = False
             for hit in rules:
-                outcome = self._role_outcome(hit, hit.payload, concepts, sentences)
+                outcome = outcome_of(hit, hit.payload)
                 if outcome is not None:
                     out.append((hit, outcome, hit.payload.weight))
                     decided = True
@@ -215,7 +238,10 @@ class EventDetector:
 
     @staticmethod
     def _role_outcome(hit: Hit, rule: RoleRule, concepts: list[Hit], sentences: Sentences) -> str | None:
-        """The outcome of the nearest concept in reach on the rule's side, or None."""
+        """The outcome of the nearest concept in reach on the rule's side, or None. `concepts` may
+        leave out any that are further than the rule's window from the hit."""
+        if not concepts:
+            return None
         sentence = sentences.index(hit.start)
         chosen: tuple[int, str] | None = None
         wanted = dict(rule.outcomes)
@@ -239,13 +265,16 @@ class EventDetector:
         return chosen[1] if chosen else None
 
     def _cue_before(self, hit: Hit, cue_hits: list[Hit], sentences: Sentences) -> str | None:
-        sentence = sentences.index(hit.start)
+        sentence = -1  # the hit's, looked up once a cue is near enough
         for cue in cue_hits:
             if cue.end > hit.start:
                 break
             kind: str = cue.payload.kind
-            if hit.start - cue.end <= self.windows[kind] and sentences.index(cue.start) == sentence:
-                return kind
+            if hit.start - cue.end <= self.windows[kind]:
+                if sentence < 0:
+                    sentence = sentences.index(hit.start)
+                if sentences.index(cue.start) == sentence:
+                    return kind
         return None
 
     def _rank(self, scores: dict[str, float], best: dict[str, tuple[float, Hit]], sentences: Sentences) -> list[Event]:

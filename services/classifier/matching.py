@@ -10,8 +10,8 @@ import bisect
 import itertools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any, Literal
+from operator import itemgetter, sub
+from typing import Any, Literal, NamedTuple
 
 import ahocorasick
 
@@ -66,12 +66,14 @@ _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _ARABIC = re.compile("[\u0600-\u06ff]")
 
 
+# Both are asked tens of thousands of times per article, mostly of ASCII text: isascii answers
+# that in one C call without starting the regex engine.
 def is_cyrillic(text: str) -> bool:
-    return _CYRILLIC.search(text) is not None
+    return not text.isascii() and _CYRILLIC.search(text) is not None
 
 
 def is_arabic(text: str) -> bool:
-    return _ARABIC.search(text) is not None
+    return not text.isascii() and _ARABIC.search(text) is not None
 
 
 def expand(pattern: str) -> list[str]:
@@ -81,8 +83,9 @@ def expand(pattern: str) -> list[str]:
     return [" ".join("".join(combo).split()) for combo in itertools.product(*choices)]
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
+    """A tuple rather than a dataclass: hundreds are made per article, and a tuple is built by one C call."""
+
     start: int
     end: int
     key: str
@@ -91,6 +94,9 @@ class Hit:
     @property
     def length(self) -> int:
         return self.end - self.start
+
+
+_new_hit = tuple.__new__
 
 
 class PhraseMatcher:
@@ -146,7 +152,13 @@ class PhraseMatcher:
     def build(self) -> None:
         automaton = ahocorasick.Automaton()
         for key, (suffix, entries) in self._keys.items():
-            automaton.add_word(key, (len(key), suffix, is_arabic(key), tuple(entries)))
+            # Case-free keys (most) keep only their payload ids: nothing to test per hit.
+            group: tuple[int, int, tuple[int, ...] | None, tuple[tuple[CaseRule, str, int], ...] | None]
+            if all(case == "any" for case, _, _ in entries):
+                group = (0, suffix, tuple(pid for _, _, pid in entries), None)
+            else:
+                group = (0, suffix, None, tuple(entries))
+            automaton.add_word(key, (len(key), is_arabic(key), (group,)))
         if len(automaton):
             automaton.make_automaton()
         self._automaton = automaton
@@ -167,10 +179,9 @@ class PhraseMatcher:
             return scan.hits(self)
         if self._automaton is None or not len(self._automaton):
             return []
-        hits: list[Hit] = []
-        for last, value in self._automaton.iter(norm):
-            _collect(text, norm, last, value, self.payloads, hits)
-        return hits
+        hits: list[list[Hit]] = [[]]
+        _search(self._automaton, text, norm, [self.payloads], hits)
+        return hits[0]
 
     def _join(self, matcher_set: MatcherSet) -> Iterable[tuple[str, Any]]:
         """Hand this matcher's keys to a set, which from then on searches for it: keeping both
@@ -200,13 +211,13 @@ class MatcherSet:
 
     def __init__(self, matchers: list[PhraseMatcher]) -> None:
         self.matchers = matchers
-        merged: dict[str, list[tuple[int, Any]]] = {}
+        merged: dict[str, tuple[int, bool, list[tuple[int, int, bool, Any]]]] = {}
         for number, matcher in enumerate(matchers):
-            for key, value in matcher._join(self):
-                merged.setdefault(key, []).append((number, value))
+            for key, (klen, arabic, groups) in matcher._join(self):
+                merged.setdefault(key, (klen, arabic, []))[2].extend((number, *group[1:]) for group in groups)
         automaton = ahocorasick.Automaton()
-        for key, values in merged.items():
-            automaton.add_word(key, tuple(values))
+        for key, (klen, arabic, groups) in merged.items():
+            automaton.add_word(key, (klen, arabic, tuple(groups)))
         if len(automaton):
             automaton.make_automaton()
         self._automaton = automaton
@@ -215,37 +226,53 @@ class MatcherSet:
         matchers = self.matchers
         hits: list[list[Hit]] = [[] for _ in matchers]
         if len(self._automaton):
-            for last, values in self._automaton.iter(norm):
-                for number, value in values:
-                    _collect(text, norm, last, value, matchers[number].payloads, hits[number])
+            _search(self._automaton, text, norm, [m.payloads for m in matchers], hits)
         # ids are looked up per scan, not stored: they change when the set is unpickled.
         return Scan({id(m): n for n, m in enumerate(matchers)}, hits)
 
 
-def _collect(text: str, norm: str, last: int, value: Any, payloads: list[Any], hits: list[Hit]) -> None:
-    """Append the hit ending at `last` when it is word-bounded (suffixes allowed per key)."""
-    klen, suffix, arabic, entries = value
-    start, end = last - klen + 1, last + 1
-    if start > 0 and norm[start - 1].isalnum():
-        if not arabic:
-            return
-        # Arabic attaches conjunctions and prepositions to the following word.
-        cut = start
-        while cut > 0 and start - cut < 2 and norm[cut - 1] in _ARABIC_CLITICS:
-            cut -= 1
-        if cut == start or (cut > 0 and norm[cut - 1].isalnum()):
-            return
+def _search(automaton: Any, text: str, norm: str, payloads: list[list[Any]], hits: list[list[Hit]]) -> None:
+    """Append to hits[n] every word-bounded hit of matcher n (suffixes allowed per key).
+
+    An automaton value is (key length, Arabic key, groups), one group (matcher number, suffix,
+    payload ids, entries) per matcher holding the key, with payload ids when no entry has a case
+    rule and entries (case, written form, payload id) otherwise: the start boundary is tested once
+    per key, and no case is tested for the common keys without one. This loop runs for every key
+    found in every article, so it is written out in one function."""
     size = len(norm)
-    if end < size and norm[end].isalnum():
-        stop = end
-        while stop < size and stop - end < suffix and norm[stop].isalpha():
-            stop += 1
-        if stop == end or (stop < size and norm[stop].isalnum()):
-            return
-        end = stop
-    for case, written, pid in entries:
-        if _case_ok(case, written, text, start):
-            hits.append(Hit(start, end, norm[start:end], payloads[pid]))
+    new = _new_hit
+    for last, (klen, arabic, groups) in automaton.iter(norm):
+        start = last - klen + 1
+        if start > 0 and norm[start - 1].isalnum():
+            if not arabic:
+                continue
+            # Arabic attaches conjunctions and prepositions to the following word.
+            cut = start
+            while cut > 0 and start - cut < 2 and norm[cut - 1] in _ARABIC_CLITICS:
+                cut -= 1
+            if cut == start or (cut > 0 and norm[cut - 1].isalnum()):
+                continue
+        end = last + 1
+        open_end = end < size and norm[end].isalnum()
+        for number, suffix, pids, entries in groups:
+            stop = end
+            if open_end:
+                while stop < size and stop - end < suffix and norm[stop].isalpha():
+                    stop += 1
+                if stop == end or (stop < size and norm[stop].isalnum()):
+                    continue
+            key = norm[start:stop]
+            out = hits[number]
+            owned = payloads[number]
+            if pids is not None:
+                for pid in pids:
+                    out.append(new(Hit, (start, stop, key, owned[pid])))
+            else:
+                for case, written, pid in entries:
+                    if case == "any" or (
+                        text.startswith(written, start) if case == "exact" else _case_ok(case, written, text, start)
+                    ):
+                        out.append(new(Hit, (start, stop, key, owned[pid])))
 
 
 def _case_ok(case: CaseRule, written: str, text: str, start: int) -> bool:
@@ -258,18 +285,32 @@ def _case_ok(case: CaseRule, written: str, text: str, start: int) -> bool:
     return not first.isalpha() or first.isupper() or first.lower() == first.upper()
 
 
-def longest_first(hits: Iterable[Hit], size: int) -> list[Hit]:
+def longest_first(found: Iterable[Hit], size: int) -> list[Hit]:
     """Keep the longest of overlapping hits (ties: leftmost); all payloads of a kept span stay."""
+    hits = found if isinstance(found, list) else list(found)
     taken = bytearray(size)
     kept: list[Hit] = []
-    spans: set[tuple[int, int]] = set()
-    for hit in sorted(hits, key=lambda h: (-h.length, h.start)):
-        if (hit.start, hit.end) in spans or not any(taken[hit.start : hit.end]):
-            taken[hit.start : hit.end] = b"\x01" * hit.length
-            spans.add((hit.start, hit.end))
-            kept.append(hit)
-    kept.sort(key=lambda h: h.start)
+    # Sorted on (-length, start, position) built with map and zip: C calls instead of a Python key
+    # function per hit. The position keeps the input order of equal spans, as a stable sort would.
+    starts = list(map(_start, hits))
+    order = sorted(zip(map(sub, starts, map(_end, hits)), starts, range(len(hits)), strict=True))
+    # Hits of one span sort next to each other, so "this span is already kept" is "it is the span
+    # kept last".
+    last_start = last_end = -1
+    for negative_length, start, i in order:
+        end = start - negative_length
+        if start == last_start and end == last_end:
+            kept.append(hits[i])
+        elif taken.find(1, start, end) < 0:
+            taken[start:end] = b"\x01" * (end - start)
+            last_start, last_end = start, end
+            kept.append(hits[i])
+    kept.sort(key=_start)
     return kept
+
+
+_start = itemgetter(0)
+_end = itemgetter(1)
 
 
 class Sentences:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.classifier.matching import PhraseMatcher, Sentences, expand, longest_first, normalise
+from services.classifier.matching import Hit, MatcherSet, PhraseMatcher, Sentences, expand, longest_first, normalise
 
 
 def _find(phrases: list[str], text: str) -> list[str]:
@@ -57,3 +57,33 @@ def test_sentences_evidence() -> None:
     sentences = Sentences(text)
     start = text.index("Idlib")
     assert sentences.evidence(start, start + 5) == "Second one mentions Idlib clearly!"
+
+
+def test_longest_first_keeps_every_payload_of_the_winning_span() -> None:
+    hits = [Hit(4, 9, "b", "short"), Hit(0, 9, "a", "one"), Hit(0, 9, "a", "two"), Hit(8, 17, "c", "tie")]
+    kept = longest_first(hits, 20)
+    # "tie" is as long as the first span but starts later, and overlaps it: the leftmost wins.
+    assert [(h.start, h.end, h.payload) for h in kept] == [(0, 9, "one"), (0, 9, "two")]
+
+
+def _built(phrases: dict[str, str]) -> PhraseMatcher:
+    matcher = PhraseMatcher()
+    for phrase, case in phrases.items():
+        matcher.add(phrase, phrase, case=case)  # type: ignore[arg-type]
+    matcher.build()
+    return matcher
+
+
+def test_matcher_set_finds_what_each_matcher_finds_alone() -> None:
+    text = "The UN said Un-named sources in Aleppo and aleppo saw airstrikes on Сирии; war, warplanes."
+    specs = [
+        {"UN": "any", "Aleppo": "capital", "war": "any"},
+        {"aleppo": "any", "airstrike*": "any", "Сирия": "any", "un named": "any"},
+        {"war": "any", "aleppo": "exact", "Aleppo": "exact"},
+    ]
+    alone = [_built(spec).find(text) for spec in specs]
+    joined = [_built(spec) for spec in specs]
+    matchers = MatcherSet(joined)
+    scan = matchers.scan(text, normalise(text))
+    assert [m.find(text, scan=scan) for m in joined] == alone
+    assert all(alone)
