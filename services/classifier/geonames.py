@@ -38,8 +38,8 @@ _APOSTROPHES = str.maketrans("", "", "'’ʼ`ʻ‘")
 _ARABIC_FOLD = str.maketrans({**ARABIC_VARIANTS, "ـ": None})
 _CYRILLIC_VOWEL_ENDINGS = "аяоеиыйьуюіїє"
 _ADJECTIVE_SUFFIXES = ("инськ", "інськ", "инск", "ськ", "цьк", "ск", "цк")
-# A French elision opening a capitalised word: "d'Inékar", "l'Ituri", "jusqu'à".
-_ELISION = re.compile(r"(?<![^\W_])(?:[dDlL]|[qQ]u|[jJ]usqu|[lL]orsqu|[pP]uisqu)['’](?=[^\W\d_])")
+# The next word of a name: at most two characters (a space, a hyphen, ", ") after the last.
+_NEXT_WORD = re.compile(r"[\W_]{0,2}([^\W_]+(?:['’ʼ`][^\W_]+)*)")
 _MAX_CACHED_WORDS = 200_000
 _ARTICLES = frozenset({"al", "ar", "as", "ash", "ad", "az", "at", "an", "el", "ath"})
 
@@ -123,6 +123,7 @@ class PlaceIndex:
         self._multi_first = frozenset(k.split(" ", 1)[0] for k in names if " " in k)
         self._long_pairs = frozenset(" ".join(k.split(" ", 2)[:2]) for k in names if k.count(" ") >= 2)
         self._inflections: dict[str, int | tuple[int, ...] | None] = {}
+        self._openings = _openings(particles)
         # Words already judged as openers of names or not: the same words recur across texts.
         self._starts: dict[str, bool] = {}
         admin1s: dict[tuple[str, str], str] = {}
@@ -281,39 +282,33 @@ class PlaceIndex:
     def find(self, text: str, skip: bytearray, regions_only: bytearray | None = None) -> Iterator[Candidate]:
         """Runs of words that name places, longest first from each word; `skip` marks characters
         already claimed by a curated match, `regions_only` those where only admin regions count."""
-        elided = {m.start(): m.end() for m in _ELISION.finditer(text)}
-        words = [m.span() for m in _WORD.finditer(text)]
-        if elided:
-            words = [(elided.get(start, start), end) for start, end in words]
-        count = len(words)
-        i = 0
         starts = self._starts
-        while i < count:
-            start, end = words[i]
-            if skip[start]:
-                i += 1
+        claimed = 0
+        # Only words that may open a name are visited: capitalised, Arabic, or an article before
+        # a capitalised word ("al-Busayrah"); a French elision ("d'Inékar") opens at the capital.
+        for opening in self._openings.finditer(text):
+            start = opening.start()
+            if start < claimed or skip[start]:
                 continue
-            word = text[start:end]
-            may = starts.get(word)
-            if may is None:
-                may = starts[word] = self._may_start_name(word)
-            # "al-Busayrah", "ad-Dali": a lower-case article before a capitalised name.
-            if not may and not (
-                word.lower() in self.particles and end + 1 < len(text) and text[end + 1 : end + 2].isupper()
-            ):
-                i += 1
-                continue
-            found = self._longest(text, words, i)
+            if opening.lastgroup != "particle":
+                matched = _WORD.match(text, start)
+                if matched is None:
+                    continue  # Arabic punctuation ("،") shares the letters' block
+                word = matched.group()
+                may = starts.get(word)
+                if may is None:
+                    may = starts[word] = self._may_start_name(word)
+                if not may:
+                    continue
+            found = self._longest(text, start)
             if found is None:
-                i += 1
                 continue
-            n, numbers, key = found
-            last_end = words[i + n - 1][1]
+            last_end, numbers, key = found
             places = tuple(Place(*self._rows[k]) for k in _unpacked(numbers))
             if regions_only and regions_only[start]:
                 places = tuple(p for p in places if p.kind in (ADMIN1, ADMIN2))
             yield Candidate(start, last_end, places, numbers, key in self.weak)
-            i += n
+            claimed = last_end
 
     def _may_start_name(self, word: str) -> bool:
         """Whether a word may open a name: capitalised (or Arabic) and the first word of some name,
@@ -337,10 +332,12 @@ class PlaceIndex:
             return any(head[k:] in self._first_words for k in (1, 2) if set(head[:k]) <= set(_ARABIC_CLITICS))
         return False
 
-    def _longest(
-        self, text: str, words: list[tuple[int, int]], i: int
-    ) -> tuple[int, int | tuple[int, ...], str] | None:
-        head = fold(text[words[i][0] : words[i][1]])
+    def _longest(self, text: str, start: int) -> tuple[int, int | tuple[int, ...], str] | None:
+        """The longest name from `start`: where it ends, its places and its key."""
+        first_word = _WORD.match(text, start)
+        if first_word is None:
+            return None
+        head = fold(first_word.group())
         cyrillic = is_cyrillic(head)
         arabic = not cyrillic and is_arabic(head)
         heads = [head]
@@ -352,6 +349,7 @@ class PlaceIndex:
                 continue
             parts = [first]
             key = first
+            end = first_word.end()
             best: tuple[int, int | tuple[int, ...], str] | None = None
             for n in range(1, _MAX_WORDS + 1):
                 if n > 1:
@@ -360,19 +358,18 @@ class PlaceIndex:
                         (n == 2 and first not in self._multi_first) or (n == 3 and key not in self._long_pairs)
                     ):
                         break
-                    if i + n - 1 >= len(words):
+                    following = _NEXT_WORD.match(text, end)
+                    if following is None:
                         break
-                    s, e = words[i + n - 1]
-                    if s - words[i + n - 2][1] > 2:
-                        break
-                    parts.append(fold(text[s:e]))
+                    end = following.end()
+                    parts.append(fold(following.group(1)))
                 key = " ".join(parts)
                 if n == 1 and key in self.never:
                     # "Северный" alone is "northern", not a town, though "Северный Кордофан" is a
                     # region; a region named like a word ("Unity", "Lakes") stays, needing support.
                     regions = self._regions_named(key)
                     if regions:
-                        best = (n, regions, key)
+                        best = (end, regions, key)
                     continue
                 numbers = self.names.get(key)
                 if numbers is None and cyrillic:
@@ -383,7 +380,7 @@ class PlaceIndex:
                             self._inflections.clear()
                         numbers = self._inflections[key] = self._inflected(key)
                 if numbers is not None:
-                    best = (n, numbers, key)
+                    best = (end, numbers, key)
             if best is not None:
                 return best
         return None
@@ -428,6 +425,16 @@ class PlaceIndex:
     def _romanise(self, word: str, lang: str) -> str:
         table = self.romanisation[lang]
         return "".join(table.get(c, c) for c in word)
+
+
+def _openings(particles: frozenset[str]) -> re.Pattern[str]:
+    """Where a name may open: a capital or an Arabic letter starting a word, or an article
+    ("al-", "el ") right before a capitalised word."""
+    capitals = "".join(re.escape(c) for c in map(chr, range(0x41, 0x530)) if c.isupper())
+    articles = "|".join(sorted(map(re.escape, particles), key=len, reverse=True))
+    return re.compile(
+        rf"(?<![^\W_])(?:(?P<word>[{capitals}\u0600-\u06ff])|(?P<particle>(?i:{articles}))(?=[^\w][{capitals}]))"
+    )
 
 
 def _packed(numbers: list[int]) -> int | tuple[int, ...]:
