@@ -117,9 +117,10 @@ class PlaceIndex:
         self.never = never
         self.weak = weak
         self.regions = regions
-        self._first_words = frozenset(k.split(" ", 1)[0] for k in names)
-        self._stem_first_words = frozenset(k.split(" ", 1)[0] for k in stems)
-        self._romanised_first_words = frozenset(k.split(" ", 1)[0] for k in romanised)
+        # First words of names of several words; a one-word name is its own first word. The
+        # inflected and romanised single words are looked up whole.
+        self._stem_first_words = frozenset(k.split(" ", 1)[0] for k in stems if " " in k)
+        self._romanised_first_words = frozenset(k.split(" ", 1)[0] for k in romanised if " " in k)
         self._multi_first = frozenset(k.split(" ", 1)[0] for k in names if " " in k)
         self._long_pairs = frozenset(" ".join(k.split(" ", 2)[:2]) for k in names if k.count(" ") >= 2)
         self._inflections: dict[str, int | tuple[int, ...] | None] = {}
@@ -310,6 +311,9 @@ class PlaceIndex:
             yield Candidate(start, last_end, places, numbers, key in self.weak)
             claimed = last_end
 
+    def _opens(self, word: str) -> bool:
+        return word in self.names or word in self._multi_first
+
     def _may_start_name(self, word: str) -> bool:
         """Whether a word may open a name: capitalised (or Arabic) and the first word of some name,
         itself or as a Cyrillic inflection or after an Arabic clitic. Asked once per distinct word."""
@@ -319,7 +323,7 @@ class PlaceIndex:
         if not (first.isupper() or is_arabic(first)):
             return False
         head = fold(word)
-        if head in self._first_words:
+        if self._opens(head):
             return True
         if is_cyrillic(head):
             stem = _stem_word(head, self.case_endings, self.endings)
@@ -329,7 +333,7 @@ class PlaceIndex:
                 _latin_word_stem(self._romanise(stem, lang)) in self._romanised_first_words for lang in ("uk", "ru")
             )
         if is_arabic(first) and head not in self.never:
-            return any(head[k:] in self._first_words for k in (1, 2) if set(head[:k]) <= set(_ARABIC_CLITICS))
+            return any(self._opens(head[k:]) for k in (1, 2) if set(head[:k]) <= set(_ARABIC_CLITICS))
         return False
 
     def _longest(self, text: str, start: int) -> tuple[int, int | tuple[int, ...], str] | None:
@@ -345,7 +349,7 @@ class PlaceIndex:
         if arabic and head not in self.never:
             heads += [head[k:] for k in (1, 2) if len(head) - k >= _MIN_KEY and set(head[:k]) <= set(_ARABIC_CLITICS)]
         for first in heads:
-            if first not in self._first_words and not cyrillic:
+            if not cyrillic and not self._opens(first):
                 continue
             parts = [first]
             key = first
