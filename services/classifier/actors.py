@@ -16,7 +16,7 @@ from typing import Any
 from services.kit.models import Actor, ActorRole
 
 from .datafiles import load_yaml
-from .matching import CaseRule, Hit, PhraseMatcher, Scan, Sentences, longest_first, normalise
+from .matching import CaseRule, Hit, PhraseMatcher, Scan, Sentences, expand, longest_first, normalise
 from .taxonomy import Taxonomy
 
 _ALIAS_WEIGHT = 1.0
@@ -31,6 +31,7 @@ _MIN_CONFIDENCE = 0.3
 _MAX_ACTORS = 10
 _FRAME_REACH = 90  # characters around a mention searched for a reporting frame
 _HIT_REACH = 40  # an observer within this many characters of harm is hit, not reporting
+_SUBJECT_REACH = 45  # characters from a country's name to the strike verb it is the subject of
 _ARMED_TYPES = frozenset({"Rebel groups", "Political militias", "Identity militias"})
 _MACROS = {
     "{Name}": r"(?:[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄ][\w'’-]+)(?: [A-ZÀ-ÖØ-ÞА-ЯЁІЇЄ][\w'’-]+){0,2}",
@@ -76,6 +77,11 @@ class GroupRule:
     window: int  # 0: the whole sentence
     then: tuple[tuple[str, str], ...]  # (cue class or "any", template category), first found wins
     unless_named: bool
+    windows: tuple[tuple[str, int], ...] = ()  # per cue class, instead of `window`
+    unless_group: str | None = None  # no actor in a sentence that names a group of this key
+
+    def reach(self, cue: str) -> int:
+        return next((w for c, w in self.windows if c == cue), self.window)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +126,7 @@ class ActorResult:
     alias_spans: list[tuple[int, int]] = field(default_factory=list)
     pending: list[Pending] = field(default_factory=list)  # resolved against the main theater in `rank`
     parties: set[str] = field(default_factory=set)  # actors with at least one mention as a party
+    made: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # group actors: their templates
 
     def credit(self, name: str, weight: float, start: int, end: int, party: bool) -> None:
         """One mention of an actor: its weight adds up, the strongest mention is its evidence."""
@@ -139,17 +146,26 @@ class SourceFrames:
     self_report: re.Pattern[str]
     observers: frozenset[str]
 
+    @staticmethod
+    def alternation(languages: dict[str, list[str]]) -> str:
+        """One regex for phrases of all languages, over normalised text; `*` ends a word freely."""
+        words = sorted({v for ws in languages.values() for w in ws for v in expand(w)}, key=len, reverse=True)
+        parts = [
+            re.escape(normalise(w.rstrip("*"))).replace(r"\ ", r"\s*") + (r"\w*" if w.endswith("*") else "")
+            for w in words
+        ]
+        return "(?:" + "|".join(parts) + ")"
+
     @classmethod
     def build(cls, body: dict[str, Any]) -> SourceFrames:
         def alternation(key: str) -> str:
-            words = sorted({w for ws in body[key].values() for w in ws}, key=len, reverse=True)
-            parts = [
-                re.escape(normalise(w.rstrip("*"))).replace(r"\ ", r"\s*") + (r"\w*" if w.endswith("*") else "")
-                for w in words
-            ]
-            return "(?:" + "|".join(parts) + ")"
+            return cls.alternation(body[key])
 
-        aside = r"(?:\s*\([^)]{0,40}\))?(?:\s*,[^,.;]{0,80},)?\s*(?:has |have |had |also |later |earlier |previously )?"
+        # An apposition, a bracketed acronym or a second speaker may come between ("residents and officials said").
+        aside = (
+            r"(?:\s*\([^)]{0,40}\))?(?:\s*,[^,.;]{0,80},)?(?:\s+(?:and|и|і|та|et)(?:\s+[\w-]+){1,2})?"
+            r"\s*(?:has |have |had |also |later |earlier |previously )?"
+        )
         return cls(
             before=re.compile(r"(?:^|[^\w])" + alternation("before") + r"\s*(?:the |l'|la |le |les )?$"),
             after=re.compile(aside + alternation("after") + r"(?!\w)"),
@@ -192,6 +208,10 @@ class ActorResolver:
         frames: SourceFrames,
         violence_only: frozenset[str],
         negation: re.Pattern[str],
+        denial: re.Pattern[str],
+        conjunctions: frozenset[str],
+        supersedes: dict[str, frozenset[str]],
+        branches: dict[str, dict[str, str]],
     ) -> None:
         self.matcher = matcher
         self.registry = registry
@@ -210,6 +230,10 @@ class ActorResolver:
         self.frames = frames
         self.violence_only = violence_only
         self.negation = negation
+        self.denial = denial
+        self.conjunctions = conjunctions
+        self.supersedes = supersedes
+        self.branches = branches
 
     @classmethod
     def build(cls, data_dir: Path, taxonomy: Taxonomy, locatives: frozenset[str]) -> ActorResolver:
@@ -227,7 +251,7 @@ class ActorResolver:
                 readings[phrase].add(Contextual(name, frozenset(codes)))
         for phrase, found in readings.items():
             for reading in found:
-                matcher.add(phrase, reading, "capital")
+                matcher.add(phrase, reading, "capital" if phrase[:1].isupper() else "any")
         countries: dict[str, Any] = load_yaml(data_dir / "countries.yaml")
         labels: dict[str, str] = {}
         names: dict[str, str] = {}
@@ -260,10 +284,18 @@ class ActorResolver:
             then = tuple((str(cue), str(category)) for cue, category in body["then"].items())
             if any(category not in templates for _, category in then):
                 raise ValueError(f"roles.yaml group {key!r} names a template that does not exist")
-            groups[key] = GroupRule(int(body.get("window") or 0), then, bool(body.get("unless_named")))
+            groups[key] = GroupRule(
+                int(body.get("window") or 0),
+                then,
+                bool(body.get("unless_named")),
+                tuple((str(cue), int(w)) for cue, w in (body.get("windows") or {}).items()),
+                body.get("unless_group"),
+            )
             for phrases in body["words"].values():
                 for phrase in phrases:
                     matcher.add(phrase, Group(key))
+        if set(roles["violence_only"]) - set(groups):
+            raise ValueError("roles.yaml violence_only names a group that does not exist")
         for kind, languages in roles["cues"].items():
             for phrases in languages.values():
                 for phrase in phrases:
@@ -271,6 +303,10 @@ class ActorResolver:
         matcher.build()
         connectors = frozenset(normalise(c) for c in roles["connectors"])
         named: dict[str, Any] = load_yaml(data_dir / "named_groups.yaml")
+        branches = {
+            str(name): {str(code): str(branch) for code, branch in found.items()}
+            for name, found in named["branches"].items()
+        }
         ethnic = {
             word: (canonical, str(body["kind"]))
             for canonical, body in named["ethnic"].items()
@@ -296,10 +332,17 @@ class ActorResolver:
         frames = SourceFrames.build(roles["sources"])
         negations = sorted({normalise(w) for ws in roles["negations"].values() for w in ws}, key=len, reverse=True)
         negation = re.compile(r"(?:^|[^\w])(?:" + "|".join(map(re.escape, negations)) + r")\s+(?:\w+\s+)?$")
+        denial = SourceFrames.alternation(roles["negations_after"])
+        for name, local in branches.items():
+            if name not in registry or any(branch not in registry for branch in local.values()):
+                raise ValueError(f"named_groups.yaml: branches of {name!r} that actors.yaml does not list")
         return cls(
             matcher, registry, templates, labels, names, connectors, locatives, taxonomy,
             groups, patterns, gates, kinds, ethnic, frozenset(named["not_names"]), frames,
             frozenset(roles["violence_only"]), negation,
+            re.compile(r"[\s,]*(?:\w+\s+){0,2}" + denial + r"(?!\w)"),
+            frozenset(normalise(c) for c in roles["conjunctions"]),
+            {str(k): frozenset(map(str, v)) for k, v in roles["supersedes"].items()}, branches,
         )  # fmt: skip
 
     def resolve(
@@ -353,20 +396,23 @@ class ActorResolver:
                 continue
             group = next((p for p in payloads if isinstance(p, Group)), None)
             if group is not None:
-                self._group(group, norm, sentences, cues, ordered, i, paired, credit, pending, boosted, violent)
+                self._group(
+                    group, norm, sentences, cues, ordered, i, paired, credit, pending, boosted, violent, result.made
+                )
                 continue
             role = next((p for p in payloads if isinstance(p, Role)), None)
             if role is None:
                 continue
-            partner = self._partner(norm, ordered, i)
-            if partner is not None:
-                j, word = partner
+            partners = self._partners(norm, ordered, i)
+            for j, word in partners:
                 paired.add(j)
                 name = self._state_actor(role.category, word.country)
                 p_start, p_end = ordered[j][0]
                 s, e = min(start, p_start), max(end, p_end)
                 credit(name, _PAIR_WEIGHT, s, e, party(s, e))
-            elif any(isinstance(p, Role) and p.bare for p in payloads):
+            if partners:
+                continue
+            if any(isinstance(p, Role) and p.bare for p in payloads):
                 pending.append(
                     Pending(start, end, boosted(_BARE_WEIGHT, start), party(start, end), category=role.category)
                 )
@@ -382,6 +428,8 @@ class ActorResolver:
                     credit(name, _METONYM_WEIGHT, start, end, party(start, end))
                 elif word.kind == "people" and violent:
                     credit(self._state_actor("military", word.country), _PEOPLE_WEIGHT, start, end, True)
+                elif word.kind == "name" and violent and self._strikes(norm, sentences, ordered, i, cues["assault"]):
+                    credit(self._state_actor("military", word.country), _METONYM_WEIGHT, start, end, True)
                 break
 
         pending.extend(self._named_groups(text, norm, sentences, cues, alias_spans, ordered, boosted))
@@ -399,7 +447,32 @@ class ActorResolver:
             if name is None:
                 continue
             result.credit(name, item.weight, item.start, item.end, item.party)
+            if item.category is not None:
+                result.made[name].add(item.category)
+        self._settle(result, country)
         return self._rank(result, sentences)
+
+    def _settle(self, result: ActorResult, country: str | None) -> None:
+        """A group's branch in the theater's country takes its place ("Islamic State" in Mozambique is
+        Islamic State Mozambique Province); one crowd is rioters or protesters, not both."""
+        for name, local in self.branches.items():
+            branch = local.get(country or "")
+            if branch is None or name not in result.scores:
+                continue
+            total, (weight, start, end) = result.scores.pop(name), result.evidence.pop(name)
+            result.credit(branch, weight, start, end, name in result.parties)
+            result.scores[branch] += total - weight
+            result.parties.discard(name)
+        present = {(c, self.registry[name].country) for name, made in result.made.items() for c in made}
+        for name, made in result.made.items():
+            home = self.registry[name].country
+            if name in result.scores and all(
+                any((winner, home) in present for winner, losers in self.supersedes.items() if category in losers)
+                for category in made
+            ):
+                del result.scores[name]
+                result.evidence.pop(name, None)
+                result.parties.discard(name)
 
     def _pending_name(
         self, item: Pending, country: str | None, country_name: str | None, named_armed: bool
@@ -438,6 +511,7 @@ class ActorResolver:
         pending: list[Pending],
         boosted: Callable[[float, int], float],
         violent: bool,
+        made: dict[str, set[str]],
     ) -> None:
         """A generic group counts with the first cue of its rule in reach; people who only speak
         ("residents said") are no actors."""
@@ -446,20 +520,29 @@ class ActorResolver:
             return
         rule = self.groups[group.key]
         s_start, s_end = sentences.span(sentences.index(start))
-        lo, hi = (
-            (s_start, s_end) if rule.window == 0 else (max(s_start, start - rule.window), min(s_end, end + rule.window))
-        )
-        category = next(
-            (cat for cue, cat in rule.then if cue == "any" or any(lo <= h.start and h.end <= hi for h in cues[cue])),
-            None,
-        )
-        if category is None or (category in self.violence_only and not violent):
+        if rule.unless_group is not None and any(
+            s_start <= o_start < s_end and any(isinstance(p, Group) and p.key == rule.unless_group for p in payloads)
+            for (o_start, _), payloads in ordered
+        ):
             return
-        partner = None if category == "unidentified" else self._partner(norm, ordered, i)
-        if partner is not None:
-            j, word = partner
+
+        def near(cue: str) -> bool:
+            reach = rule.reach(cue)
+            lo, hi = (s_start, s_end) if reach == 0 else (max(s_start, start - reach), min(s_end, end + reach))
+            return any(lo <= h.start and h.end <= hi for h in cues[cue])
+
+        category = next((cat for cue, cat in rule.then if cue == "any" or near(cue)), None)
+        if category is None or (group.key in self.violence_only and not violent):
+            return
+        if self.denial.match(norm, end, end + 40):
+            return  # "people were not hurt"
+        partners = [] if category == "unidentified" else self._partners(norm, ordered, i)
+        for j, word in partners:
             paired.add(j)
-            credit(self._state_actor(category, word.country), _GROUP_WEIGHT, start, end, True)
+            name = self._state_actor(category, word.country)
+            credit(name, _GROUP_WEIGHT, start, end, True)
+            made[name].add(category)
+        if partners:
             return
         pending.append(
             Pending(start, end, boosted(_GROUP_WEIGHT, start), True, category=category, needs_unnamed=rule.unless_named)
@@ -532,23 +615,55 @@ class ActorResolver:
                     return word.country
         return None
 
-    def _partner(
+    def _partners(
         self, norm: str, ordered: Sequence[tuple[tuple[int, int], list[Any]]], i: int
-    ) -> tuple[int, CountryWord] | None:
-        """The country word right before or right after role `i`, if any."""
+    ) -> list[tuple[int, CountryWord]]:
+        """The country word right before or right after role `i`, with any joined to it by "and"
+        ("Rwandan and Mozambican troops", "военные Кыргызстана и Таджикистана")."""
+        for step in (-1, 1):
+            j = i + step
+            found = self._country_word(ordered, j)
+            if found is None or not self._joined(norm, ordered, min(i, j), max(i, j), self.connectors):
+                continue
+            partners = [(j, found)]
+            while (more := self._country_word(ordered, j + step)) is not None and self._joined(
+                norm, ordered, min(j, j + step), max(j, j + step), self.conjunctions
+            ):
+                j += step
+                partners.append((j, more))
+            return partners
+        return []
+
+    @staticmethod
+    def _country_word(ordered: Sequence[tuple[tuple[int, int], list[Any]]], j: int) -> CountryWord | None:
+        if not 0 <= j < len(ordered):
+            return None
+        return next((p for p in ordered[j][1] if isinstance(p, CountryWord) and p.kind != "people"), None)
+
+    @staticmethod
+    def _joined(
+        norm: str, ordered: Sequence[tuple[tuple[int, int], list[Any]]], a: int, b: int, words: frozenset[str]
+    ) -> bool:
+        gap = norm[ordered[a][0][1] : ordered[b][0][0]].strip()
+        return len(gap) <= 12 and (gap == "" or gap in words)
+
+    def _strikes(
+        self,
+        norm: str,
+        sentences: Sentences,
+        ordered: Sequence[tuple[tuple[int, int], list[Any]]],
+        i: int,
+        assaults: list[Hit],
+    ) -> bool:
+        """A country named as the subject of a strike ("Russia struck Odesa"): an assault verb follows
+        in the same sentence with no other actor word between, and no preposition makes it a place."""
         (start, end), _ = ordered[i]
-        for j in (i - 1, i + 1):
-            if not 0 <= j < len(ordered):
-                continue
-            (o_start, o_end), payloads = ordered[j]
-            word = next((p for p in payloads if isinstance(p, CountryWord) and p.kind != "people"), None)
-            if word is None:
-                continue
-            gap = norm[o_end:start] if j < i else norm[end:o_start]
-            gap = gap.strip()
-            if len(gap) <= 12 and (gap == "" or gap in self.connectors):
-                return j, word
-        return None
+        if self._locative(norm, start):
+            return False
+        limit = min(end + _SUBJECT_REACH, sentences.span(sentences.index(start))[1])
+        if i + 1 < len(ordered):
+            limit = min(limit, ordered[i + 1][0][0])
+        return any(end <= h.start and h.end <= limit for h in assaults)
 
     def _locative(self, norm: str, start: int) -> bool:
         head = norm[max(0, start - 24) : start].split()
