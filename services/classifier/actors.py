@@ -188,6 +188,29 @@ class SourceFrames:
         return not self.self_report.match(norm[match.end() : match.end() + _FRAME_REACH])
 
 
+_DATELINE_MARKS = ",،-–—("
+
+
+def _dateline(text: str, start: int, end: int) -> bool:
+    """A place opening a line before a comma or dash is the dateline of wire copy ("BAMAKO, Dec 9 -")."""
+    mark = text[end : end + 2].lstrip()[:1]
+    return (start == 0 or text[start - 1] == "\n") and mark != "" and mark in _DATELINE_MARKS
+
+
+def _credit_line(text: str, start: int, end: int) -> bool:
+    """An agency credited in brackets before the dash of a dateline ("KHERSON, Jan 12 (Ukrinform) -") only reports."""
+    dash = text[end + 1 : end + 4].strip()[:1]
+    return text[start - 1 : start] == "(" and text[end : end + 1] == ")" and dash != "" and dash in "-–—"
+
+
+def _add(matcher: PhraseMatcher, phrase: str, payload: Any, case: CaseRule = "any") -> None:
+    """A phrase, and for an Arabic one with the article its form after the preposition li-, which
+    drops the article's alif ("الأمم المتحدة" -> "للأمم المتحدة")."""
+    matcher.add(phrase, payload, case)
+    if phrase.startswith("ال") and len(phrase) > 3:
+        matcher.add("لل" + phrase[2:], payload, case)
+
+
 class ActorResolver:
     def __init__(
         self,
@@ -210,6 +233,8 @@ class ActorResolver:
         negation: re.Pattern[str],
         denial: re.Pattern[str],
         conjunctions: frozenset[str],
+        articles: frozenset[str],
+        roles_extra: dict[str, Any],
         supersedes: dict[str, frozenset[str]],
         branches: dict[str, dict[str, str]],
     ) -> None:
@@ -232,6 +257,9 @@ class ActorResolver:
         self.negation = negation
         self.denial = denial
         self.conjunctions = conjunctions
+        self.articles = articles
+        self.attached = frozenset(roles_extra["attached_locatives"])
+        self.more_locatives = frozenset(normalise(w) for ws in roles_extra["locatives"].values() for w in ws)
         self.supersedes = supersedes
         self.branches = branches
 
@@ -246,12 +274,12 @@ class ActorResolver:
             for phrases in (entry.get("aliases") or {}).values():
                 for phrase in phrases:
                     case: CaseRule = "capital" if phrase[:1].isupper() else "any"
-                    matcher.add(phrase, Alias(name), case)
+                    _add(matcher, phrase, Alias(name), case)
             for phrase, codes in (entry.get("contextual") or {}).items():
                 readings[phrase].add(Contextual(name, frozenset(codes)))
         for phrase, found in readings.items():
             for reading in found:
-                matcher.add(phrase, reading, "capital" if phrase[:1].isupper() else "any")
+                _add(matcher, phrase, reading, "capital" if phrase[:1].isupper() else "any")
         countries: dict[str, Any] = load_yaml(data_dir / "countries.yaml")
         labels: dict[str, str] = {}
         names: dict[str, str] = {}
@@ -267,7 +295,7 @@ class ActorResolver:
                 for lang, phrases in (body.get(field_name) or {}).items():
                     word_case: CaseRule = "any" if kind == "demonym" and lang != "en" else "capital"
                     for phrase in phrases:
-                        matcher.add(phrase, CountryWord(kind, code), word_case)
+                        _add(matcher, phrase, CountryWord(kind, code), word_case)
         roles: dict[str, Any] = load_yaml(data_dir / "roles.yaml")
         templates: dict[str, tuple[str, str]] = {
             category: (str(body["name"]), taxonomy.check_actor_type(body["actor_type"]))
@@ -276,9 +304,9 @@ class ActorResolver:
         for category, languages in roles["roles"].items():
             for phrases in languages.values():
                 for phrase in phrases:
-                    matcher.add(phrase, Role(category, False))
+                    _add(matcher, phrase, Role(category, False))
             for phrase in roles["bare"].get(category, ()):
-                matcher.add(phrase, Role(category, True))
+                _add(matcher, phrase, Role(category, True))
         groups: dict[str, GroupRule] = {}
         for key, body in roles["groups"].items():
             then = tuple((str(cue), str(category)) for cue, category in body["then"].items())
@@ -293,13 +321,13 @@ class ActorResolver:
             )
             for phrases in body["words"].values():
                 for phrase in phrases:
-                    matcher.add(phrase, Group(key))
+                    _add(matcher, phrase, Group(key))
         if set(roles["violence_only"]) - set(groups):
             raise ValueError("roles.yaml violence_only names a group that does not exist")
         for kind, languages in roles["cues"].items():
             for phrases in languages.values():
                 for phrase in phrases:
-                    matcher.add(phrase, Cue(kind))
+                    _add(matcher, phrase, Cue(kind))
         matcher.build()
         connectors = frozenset(normalise(c) for c in roles["connectors"])
         named: dict[str, Any] = load_yaml(data_dir / "named_groups.yaml")
@@ -342,6 +370,8 @@ class ActorResolver:
             frozenset(roles["violence_only"]), negation,
             re.compile(r"[\s,]*(?:\w+\s+){0,2}" + denial + r"(?!\w)"),
             frozenset(normalise(c) for c in roles["conjunctions"]),
+            frozenset(normalise(a) for a in roles["articles"]),
+            {"attached_locatives": roles["attached_locatives"], "locatives": roles["locatives"]},
             {str(k): frozenset(map(str, v)) for k, v in roles["supersedes"].items()}, branches,
         )  # fmt: skip
 
@@ -387,7 +417,8 @@ class ActorResolver:
                         _ALIAS_WEIGHT,
                         start,
                         end,
-                        self._alias_party(alias.name, norm, cues, start, end, violent),
+                        self._alias_party(alias.name, norm, cues, start, end, violent)
+                        and not _credit_line(text, start, end),
                     )
                 continue
             readings = tuple(p for p in payloads if isinstance(p, Contextual))
@@ -412,7 +443,8 @@ class ActorResolver:
                 credit(name, _PAIR_WEIGHT, s, e, party(s, e))
             if partners:
                 continue
-            if any(isinstance(p, Role) and p.bare for p in payloads):
+            # "outside the governor's office", "near the army base": a building or a place, no actor.
+            if any(isinstance(p, Role) and p.bare for p in payloads) and not self._locative(norm, start):
                 pending.append(
                     Pending(start, end, boosted(_BARE_WEIGHT, start), party(start, end), category=role.category)
                 )
@@ -423,7 +455,7 @@ class ActorResolver:
             for word in payloads:
                 if not isinstance(word, CountryWord):
                     continue
-                if word.kind == "capital" and not self._locative(norm, start):
+                if word.kind == "capital" and not self._locative(norm, start) and not _dateline(text, start, end):
                     name = self._state_actor("government", word.country)
                     credit(name, _METONYM_WEIGHT, start, end, party(start, end))
                 elif word.kind == "people" and violent:
@@ -442,6 +474,13 @@ class ActorResolver:
         main theater's country; acronyms take the reading of that country or are dropped."""
         named_armed = any(self.registry[n].actor_type in _ARMED_TYPES for n in result.scores if n in self.registry)
         named_armed = named_armed or any(p.actor_type in _ARMED_TYPES for p in result.pending if p.label)
+        # An acronym read in this theater names a group too ("secessionists" in Cameroon).
+        named_armed = named_armed or any(
+            self.registry[r.name].actor_type in _ARMED_TYPES
+            for p in result.pending
+            for r in p.readings
+            if country in r.countries
+        )
         for item in result.pending:
             name = self._pending_name(item, country, country_name, named_armed)
             if name is None:
@@ -531,9 +570,10 @@ class ActorResolver:
             lo, hi = (s_start, s_end) if reach == 0 else (max(s_start, start - reach), min(s_end, end + reach))
             return any(lo <= h.start and h.end <= hi for h in cues[cue])
 
-        category = next((cat for cue, cat in rule.then if cue == "any" or near(cue)), None)
-        if category is None or (group.key in self.violence_only and not violent):
+        cue = next((cue for cue, _ in rule.then if cue == "any" or near(cue)), None)
+        if cue is None or (cue == "any" and group.key in self.violence_only and not violent):
             return
+        category = dict(rule.then)[cue]
         if self.denial.match(norm, end, end + 40):
             return  # "people were not hurt"
         partners = [] if category == "unidentified" else self._partners(norm, ordered, i)
@@ -667,7 +707,11 @@ class ActorResolver:
 
     def _locative(self, norm: str, start: int) -> bool:
         head = norm[max(0, start - 24) : start].split()
-        return bool(head) and head[-1] in self.locatives
+        if head and head[-1] in self.articles:
+            head.pop()
+        # Arabic writes "in" on the word itself ("بدمشق"): the clitic is the character before the name.
+        attached = start > 0 and norm[start - 1] in self.attached and (start < 2 or not norm[start - 2].isalpha())
+        return attached or (bool(head) and (head[-1] in self.locatives or head[-1] in self.more_locatives))
 
     def _state_actor(self, category: str, country: str, country_name: str | None = None) -> str:
         template, actor_type = self.templates[category]
