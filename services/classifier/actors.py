@@ -16,7 +16,7 @@ from typing import Any
 from services.kit.models import Actor, ActorRole
 
 from .datafiles import load_yaml
-from .matching import CaseRule, Hit, PhraseMatcher, Scan, Sentences, longest_first, normalise
+from .matching import CaseRule, Hit, PhraseMatcher, Scan, Sentences, expand, longest_first, normalise
 from .taxonomy import Taxonomy
 
 _ALIAS_WEIGHT = 1.0
@@ -31,6 +31,7 @@ _MIN_CONFIDENCE = 0.3
 _MAX_ACTORS = 10
 _FRAME_REACH = 90  # characters around a mention searched for a reporting frame
 _HIT_REACH = 40  # an observer within this many characters of harm is hit, not reporting
+_SUBJECT_REACH = 45  # characters from a country's name to the strike verb it is the subject of
 _ARMED_TYPES = frozenset({"Rebel groups", "Political militias", "Identity militias"})
 _MACROS = {
     "{Name}": r"(?:[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄ][\w'’-]+)(?: [A-ZÀ-ÖØ-ÞА-ЯЁІЇЄ][\w'’-]+){0,2}",
@@ -76,6 +77,11 @@ class GroupRule:
     window: int  # 0: the whole sentence
     then: tuple[tuple[str, str], ...]  # (cue class or "any", template category), first found wins
     unless_named: bool
+    windows: tuple[tuple[str, int], ...] = ()  # per cue class, instead of `window`
+    unless_group: str | None = None  # no actor in a sentence that names a group of this key
+
+    def reach(self, cue: str) -> int:
+        return next((w for c, w in self.windows if c == cue), self.window)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +126,7 @@ class ActorResult:
     alias_spans: list[tuple[int, int]] = field(default_factory=list)
     pending: list[Pending] = field(default_factory=list)  # resolved against the main theater in `rank`
     parties: set[str] = field(default_factory=set)  # actors with at least one mention as a party
+    made: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # group actors: their templates
 
     def credit(self, name: str, weight: float, start: int, end: int, party: bool) -> None:
         """One mention of an actor: its weight adds up, the strongest mention is its evidence."""
@@ -139,17 +146,26 @@ class SourceFrames:
     self_report: re.Pattern[str]
     observers: frozenset[str]
 
+    @staticmethod
+    def alternation(languages: dict[str, list[str]]) -> str:
+        """One regex for phrases of all languages, over normalised text; `*` ends a word freely."""
+        words = sorted({v for ws in languages.values() for w in ws for v in expand(w)}, key=len, reverse=True)
+        parts = [
+            re.escape(normalise(w.rstrip("*"))).replace(r"\ ", r"\s*") + (r"\w*" if w.endswith("*") else "")
+            for w in words
+        ]
+        return "(?:" + "|".join(parts) + ")"
+
     @classmethod
     def build(cls, body: dict[str, Any]) -> SourceFrames:
         def alternation(key: str) -> str:
-            words = sorted({w for ws in body[key].values() for w in ws}, key=len, reverse=True)
-            parts = [
-                re.escape(normalise(w.rstrip("*"))).replace(r"\ ", r"\s*") + (r"\w*" if w.endswith("*") else "")
-                for w in words
-            ]
-            return "(?:" + "|".join(parts) + ")"
+            return cls.alternation(body[key])
 
-        aside = r"(?:\s*\([^)]{0,40}\))?(?:\s*,[^,.;]{0,80},)?\s*(?:has |have |had |also |later |earlier |previously )?"
+        # An apposition, a bracketed acronym or a second speaker may come between ("residents and officials said").
+        aside = (
+            r"(?:\s*\([^)]{0,40}\))?(?:\s*,[^,.;]{0,80},)?(?:\s+(?:and|и|і|та|et)(?:\s+[\w-]+){1,2})?"
+            r"\s*(?:has |have |had |also |later |earlier |previously )?"
+        )
         return cls(
             before=re.compile(r"(?:^|[^\w])" + alternation("before") + r"\s*(?:the |l'|la |le |les )?$"),
             after=re.compile(aside + alternation("after") + r"(?!\w)"),
@@ -172,6 +188,52 @@ class SourceFrames:
         return not self.self_report.match(norm[match.end() : match.end() + _FRAME_REACH])
 
 
+_DATELINE_MARKS = ",،-–—("
+
+
+def _dateline(text: str, start: int, end: int) -> bool:
+    """A place opening a line before a comma or dash is the dateline of wire copy ("BAMAKO, Dec 9 -")."""
+    mark = text[end : end + 2].lstrip()[:1]
+    return (start == 0 or text[start - 1] == "\n") and mark != "" and mark in _DATELINE_MARKS
+
+
+def _credit_line(text: str, start: int, end: int) -> bool:
+    """An agency credited in brackets before the dash of a dateline ("KHERSON, Jan 12 (Ukrinform) -") only reports."""
+    dash = text[end + 1 : end + 4].strip()[:1]
+    return text[start - 1 : start] == "(" and text[end : end + 1] == ")" and dash != "" and dash in "-–—"
+
+
+def _add(matcher: PhraseMatcher, phrase: str, payload: Any, case: CaseRule = "any") -> None:
+    """A phrase, and for an Arabic one with the article its form after the preposition li-, which
+    drops the article's alif ("الأمم المتحدة" -> "للأمم المتحدة")."""
+    matcher.add(phrase, payload, case)
+    if phrase.startswith("ال") and len(phrase) > 3:
+        matcher.add("لل" + phrase[2:], payload, case)
+
+
+_GATE_REACH = 200  # longer than any named-group match: every match holds a gate word of its kind
+
+
+def _regions(text: str, words: Sequence[str]) -> list[tuple[int, int]]:
+    """Disjoint stretches of `text` around its gate words. Every match of a kind's patterns holds one
+    of its gate words, so searching these stretches finds what searching the whole text finds,
+    at a fraction of the cost in a long text that names few groups."""
+    spots: list[tuple[int, int]] = []
+    for word in words:
+        at = text.find(word)
+        while at != -1:
+            spots.append((max(0, at - _GATE_REACH), min(len(text), at + len(word) + _GATE_REACH)))
+            at = text.find(word, at + 1)
+    spots.sort()
+    merged: list[tuple[int, int]] = []
+    for lo, hi in spots:
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
 class ActorResolver:
     def __init__(
         self,
@@ -192,6 +254,12 @@ class ActorResolver:
         frames: SourceFrames,
         violence_only: frozenset[str],
         negation: re.Pattern[str],
+        denial: re.Pattern[str],
+        conjunctions: frozenset[str],
+        articles: frozenset[str],
+        roles_extra: dict[str, Any],
+        supersedes: dict[str, frozenset[str]],
+        branches: dict[str, dict[str, str]],
     ) -> None:
         self.matcher = matcher
         self.registry = registry
@@ -210,6 +278,13 @@ class ActorResolver:
         self.frames = frames
         self.violence_only = violence_only
         self.negation = negation
+        self.denial = denial
+        self.conjunctions = conjunctions
+        self.articles = articles
+        self.attached = frozenset(roles_extra["attached_locatives"])
+        self.more_locatives = frozenset(normalise(w) for ws in roles_extra["locatives"].values() for w in ws)
+        self.supersedes = supersedes
+        self.branches = branches
 
     @classmethod
     def build(cls, data_dir: Path, taxonomy: Taxonomy, locatives: frozenset[str]) -> ActorResolver:
@@ -222,12 +297,12 @@ class ActorResolver:
             for phrases in (entry.get("aliases") or {}).values():
                 for phrase in phrases:
                     case: CaseRule = "capital" if phrase[:1].isupper() else "any"
-                    matcher.add(phrase, Alias(name), case)
+                    _add(matcher, phrase, Alias(name), case)
             for phrase, codes in (entry.get("contextual") or {}).items():
                 readings[phrase].add(Contextual(name, frozenset(codes)))
         for phrase, found in readings.items():
             for reading in found:
-                matcher.add(phrase, reading, "capital")
+                _add(matcher, phrase, reading, "capital" if phrase[:1].isupper() else "any")
         countries: dict[str, Any] = load_yaml(data_dir / "countries.yaml")
         labels: dict[str, str] = {}
         names: dict[str, str] = {}
@@ -243,7 +318,7 @@ class ActorResolver:
                 for lang, phrases in (body.get(field_name) or {}).items():
                     word_case: CaseRule = "any" if kind == "demonym" and lang != "en" else "capital"
                     for phrase in phrases:
-                        matcher.add(phrase, CountryWord(kind, code), word_case)
+                        _add(matcher, phrase, CountryWord(kind, code), word_case)
         roles: dict[str, Any] = load_yaml(data_dir / "roles.yaml")
         templates: dict[str, tuple[str, str]] = {
             category: (str(body["name"]), taxonomy.check_actor_type(body["actor_type"]))
@@ -252,25 +327,37 @@ class ActorResolver:
         for category, languages in roles["roles"].items():
             for phrases in languages.values():
                 for phrase in phrases:
-                    matcher.add(phrase, Role(category, False))
+                    _add(matcher, phrase, Role(category, False))
             for phrase in roles["bare"].get(category, ()):
-                matcher.add(phrase, Role(category, True))
+                _add(matcher, phrase, Role(category, True))
         groups: dict[str, GroupRule] = {}
         for key, body in roles["groups"].items():
             then = tuple((str(cue), str(category)) for cue, category in body["then"].items())
             if any(category not in templates for _, category in then):
                 raise ValueError(f"roles.yaml group {key!r} names a template that does not exist")
-            groups[key] = GroupRule(int(body.get("window") or 0), then, bool(body.get("unless_named")))
+            groups[key] = GroupRule(
+                int(body.get("window") or 0),
+                then,
+                bool(body.get("unless_named")),
+                tuple((str(cue), int(w)) for cue, w in (body.get("windows") or {}).items()),
+                body.get("unless_group"),
+            )
             for phrases in body["words"].values():
                 for phrase in phrases:
-                    matcher.add(phrase, Group(key))
+                    _add(matcher, phrase, Group(key))
+        if set(roles["violence_only"]) - set(groups):
+            raise ValueError("roles.yaml violence_only names a group that does not exist")
         for kind, languages in roles["cues"].items():
             for phrases in languages.values():
                 for phrase in phrases:
-                    matcher.add(phrase, Cue(kind))
+                    _add(matcher, phrase, Cue(kind))
         matcher.build()
         connectors = frozenset(normalise(c) for c in roles["connectors"])
         named: dict[str, Any] = load_yaml(data_dir / "named_groups.yaml")
+        branches = {
+            str(name): {str(code): str(branch) for code, branch in found.items()}
+            for name, found in named["branches"].items()
+        }
         ethnic = {
             word: (canonical, str(body["kind"]))
             for canonical, body in named["ethnic"].items()
@@ -296,10 +383,19 @@ class ActorResolver:
         frames = SourceFrames.build(roles["sources"])
         negations = sorted({normalise(w) for ws in roles["negations"].values() for w in ws}, key=len, reverse=True)
         negation = re.compile(r"(?:^|[^\w])(?:" + "|".join(map(re.escape, negations)) + r")\s+(?:\w+\s+)?$")
+        denial = SourceFrames.alternation(roles["negations_after"])
+        for name, local in branches.items():
+            if name not in registry or any(branch not in registry for branch in local.values()):
+                raise ValueError(f"named_groups.yaml: branches of {name!r} that actors.yaml does not list")
         return cls(
             matcher, registry, templates, labels, names, connectors, locatives, taxonomy,
             groups, patterns, gates, kinds, ethnic, frozenset(named["not_names"]), frames,
             frozenset(roles["violence_only"]), negation,
+            re.compile(r"[\s,]*(?:\w+\s+){0,2}" + denial + r"(?!\w)"),
+            frozenset(normalise(c) for c in roles["conjunctions"]),
+            frozenset(normalise(a) for a in roles["articles"]),
+            {"attached_locatives": roles["attached_locatives"], "locatives": roles["locatives"]},
+            {str(k): frozenset(map(str, v)) for k, v in roles["supersedes"].items()}, branches,
         )  # fmt: skip
 
     def resolve(
@@ -321,6 +417,11 @@ class ActorResolver:
         for kind, hits in cues.items():
             cues[kind] = [h for h in hits if not all(covered[h.start : h.end])]
         ordered = sorted(spans.items())
+        grouped: dict[str, set[int]] = defaultdict(set)  # group key -> sentences naming such a group
+        for (start, _), payloads in ordered:
+            for payload in payloads:
+                if isinstance(payload, Group):
+                    grouped[payload.key].add(sentences.index(start))
         result = ActorResult()
         alias_spans, pending = result.alias_spans, result.pending
         paired: set[int] = set()
@@ -344,7 +445,8 @@ class ActorResolver:
                         _ALIAS_WEIGHT,
                         start,
                         end,
-                        self._alias_party(alias.name, norm, cues, start, end, violent),
+                        self._alias_party(alias.name, norm, cues, start, end, violent)
+                        and not _credit_line(text, start, end),
                     )
                 continue
             readings = tuple(p for p in payloads if isinstance(p, Contextual))
@@ -353,20 +455,36 @@ class ActorResolver:
                 continue
             group = next((p for p in payloads if isinstance(p, Group)), None)
             if group is not None:
-                self._group(group, norm, sentences, cues, ordered, i, paired, credit, pending, boosted, violent)
+                self._group(
+                    group,
+                    norm,
+                    sentences,
+                    cues,
+                    ordered,
+                    i,
+                    paired,
+                    credit,
+                    pending,
+                    boosted,
+                    violent,
+                    result.made,
+                    grouped,
+                )
                 continue
             role = next((p for p in payloads if isinstance(p, Role)), None)
             if role is None:
                 continue
-            partner = self._partner(norm, ordered, i)
-            if partner is not None:
-                j, word = partner
+            partners = self._partners(norm, ordered, i)
+            for j, word in partners:
                 paired.add(j)
                 name = self._state_actor(role.category, word.country)
                 p_start, p_end = ordered[j][0]
                 s, e = min(start, p_start), max(end, p_end)
                 credit(name, _PAIR_WEIGHT, s, e, party(s, e))
-            elif any(isinstance(p, Role) and p.bare for p in payloads):
+            if partners:
+                continue
+            # "outside the governor's office", "near the army base": a building or a place, no actor.
+            if any(isinstance(p, Role) and p.bare for p in payloads) and not self._locative(norm, start):
                 pending.append(
                     Pending(start, end, boosted(_BARE_WEIGHT, start), party(start, end), category=role.category)
                 )
@@ -377,11 +495,13 @@ class ActorResolver:
             for word in payloads:
                 if not isinstance(word, CountryWord):
                     continue
-                if word.kind == "capital" and not self._locative(norm, start):
+                if word.kind == "capital" and not self._locative(norm, start) and not _dateline(text, start, end):
                     name = self._state_actor("government", word.country)
                     credit(name, _METONYM_WEIGHT, start, end, party(start, end))
                 elif word.kind == "people" and violent:
                     credit(self._state_actor("military", word.country), _PEOPLE_WEIGHT, start, end, True)
+                elif word.kind == "name" and violent and self._strikes(norm, sentences, ordered, i, cues["assault"]):
+                    credit(self._state_actor("military", word.country), _METONYM_WEIGHT, start, end, True)
                 break
 
         pending.extend(self._named_groups(text, norm, sentences, cues, alias_spans, ordered, boosted))
@@ -394,12 +514,44 @@ class ActorResolver:
         main theater's country; acronyms take the reading of that country or are dropped."""
         named_armed = any(self.registry[n].actor_type in _ARMED_TYPES for n in result.scores if n in self.registry)
         named_armed = named_armed or any(p.actor_type in _ARMED_TYPES for p in result.pending if p.label)
+        # An acronym read in this theater names a group too ("secessionists" in Cameroon).
+        named_armed = named_armed or any(
+            self.registry[r.name].actor_type in _ARMED_TYPES
+            for p in result.pending
+            for r in p.readings
+            if country in r.countries
+        )
         for item in result.pending:
             name = self._pending_name(item, country, country_name, named_armed)
             if name is None:
                 continue
             result.credit(name, item.weight, item.start, item.end, item.party)
+            if item.category is not None:
+                result.made[name].add(item.category)
+        self._settle(result, country)
         return self._rank(result, sentences)
+
+    def _settle(self, result: ActorResult, country: str | None) -> None:
+        """A group's branch in the theater's country takes its place ("Islamic State" in Mozambique is
+        Islamic State Mozambique Province); one crowd is rioters or protesters, not both."""
+        for name, local in self.branches.items():
+            branch = local.get(country or "")
+            if branch is None or name not in result.scores:
+                continue
+            total, (weight, start, end) = result.scores.pop(name), result.evidence.pop(name)
+            result.credit(branch, weight, start, end, name in result.parties)
+            result.scores[branch] += total - weight
+            result.parties.discard(name)
+        present = {(c, self.registry[name].country) for name, made in result.made.items() for c in made}
+        for name, made in result.made.items():
+            home = self.registry[name].country
+            if name in result.scores and all(
+                any((winner, home) in present for winner, losers in self.supersedes.items() if category in losers)
+                for category in made
+            ):
+                del result.scores[name]
+                result.evidence.pop(name, None)
+                result.parties.discard(name)
 
     def _pending_name(
         self, item: Pending, country: str | None, country_name: str | None, named_armed: bool
@@ -438,6 +590,8 @@ class ActorResolver:
         pending: list[Pending],
         boosted: Callable[[float, int], float],
         violent: bool,
+        made: dict[str, set[str]],
+        grouped: dict[str, set[int]],
     ) -> None:
         """A generic group counts with the first cue of its rule in reach; people who only speak
         ("residents said") are no actors."""
@@ -445,21 +599,29 @@ class ActorResolver:
         if self.frames.reports(norm, start, end) or self.negation.search(norm[max(0, start - 30) : start]):
             return
         rule = self.groups[group.key]
-        s_start, s_end = sentences.span(sentences.index(start))
-        lo, hi = (
-            (s_start, s_end) if rule.window == 0 else (max(s_start, start - rule.window), min(s_end, end + rule.window))
-        )
-        category = next(
-            (cat for cue, cat in rule.then if cue == "any" or any(lo <= h.start and h.end <= hi for h in cues[cue])),
-            None,
-        )
-        if category is None or (category in self.violence_only and not violent):
+        sentence = sentences.index(start)
+        if rule.unless_group is not None and sentence in grouped.get(rule.unless_group, ()):
             return
-        partner = None if category == "unidentified" else self._partner(norm, ordered, i)
-        if partner is not None:
-            j, word = partner
+        s_start, s_end = sentences.span(sentence)
+
+        def near(cue: str) -> bool:
+            reach = rule.reach(cue)
+            lo, hi = (s_start, s_end) if reach == 0 else (max(s_start, start - reach), min(s_end, end + reach))
+            return any(lo <= h.start and h.end <= hi for h in cues[cue])
+
+        cue = next((cue for cue, _ in rule.then if cue == "any" or near(cue)), None)
+        if cue is None or (cue == "any" and group.key in self.violence_only and not violent):
+            return
+        category = dict(rule.then)[cue]
+        if self.denial.match(norm, end, end + 40):
+            return  # "people were not hurt"
+        partners = [] if category == "unidentified" else self._partners(norm, ordered, i)
+        for j, word in partners:
             paired.add(j)
-            credit(self._state_actor(category, word.country), _GROUP_WEIGHT, start, end, True)
+            name = self._state_actor(category, word.country)
+            credit(name, _GROUP_WEIGHT, start, end, True)
+            made[name].add(category)
+        if partners:
             return
         pending.append(
             Pending(start, end, boosted(_GROUP_WEIGHT, start), True, category=category, needs_unnamed=rule.unless_named)
@@ -477,48 +639,64 @@ class ActorResolver:
     ) -> list[Pending]:
         found: list[Pending] = []
         taken: list[tuple[int, int]] = list(alias_spans)
-        open_kinds = {kind for kind, words in self.gates.items() if any(word in text for word in words)}
+        regions = {kind: _regions(text, words) for kind, words in self.gates.items()}
         for pattern in self.patterns:
-            if pattern.kind not in open_kinds:
+            for lo, hi in regions[pattern.kind]:
+                found.extend(self._named_matches(pattern, text, norm, sentences, cues, ordered, boosted, taken, lo, hi))
+        return found
+
+    def _named_matches(
+        self,
+        pattern: Pattern,
+        text: str,
+        norm: str,
+        sentences: Sentences,
+        cues: dict[str, list[Hit]],
+        ordered: Sequence[tuple[tuple[int, int], list[Any]]],
+        boosted: Callable[[float, int], float],
+        taken: list[tuple[int, int]],
+        lo: int,
+        hi: int,
+    ) -> list[Pending]:
+        found: list[Pending] = []
+        for match in pattern.regex.finditer(text, lo, hi):
+            start, end = match.span()
+            if any(s < end and start < e for s, e in taken):
                 continue
-            for match in pattern.regex.finditer(text):
-                start, end = match.span()
-                if any(s < end and start < e for s, e in taken):
-                    continue
-                name = match.group("name").strip()
-                first = name.split()[0].strip("'’-")
-                if first in self.not_names:
-                    continue
-                s_start, s_end = sentences.span(sentences.index(start))
-                if pattern.needs and not any(s_start <= h.start < s_end for h in cues[pattern.needs]):
-                    continue
-                kind = pattern.kind
-                if name in self.ethnic:
-                    name, ethnic_kind = self.ethnic[name]
-                    kind = ethnic_kind if kind == "militia" else kind
-                body = self.kinds[kind]
-                taken.append((start, end))
-                party = not self.frames.reports(norm, start, end)
-                if "state" in body:
-                    word = self._country_before(norm, ordered, start, end)
-                    if word is not None:
-                        found.append(
-                            Pending(
-                                start,
-                                end,
-                                boosted(_GROUP_WEIGHT, start),
-                                party,
-                                label=self._state_actor(body["state"], word),
-                                actor_type="State forces",
-                            )
+            name = match.group("name").strip()
+            first = name.split()[0].strip("'’-")
+            if first in self.not_names:
+                continue
+            s_start, s_end = sentences.span(sentences.index(start))
+            if pattern.needs and not any(s_start <= h.start < s_end for h in cues[pattern.needs]):
+                continue
+            kind = pattern.kind
+            if name in self.ethnic:
+                name, ethnic_kind = self.ethnic[name]
+                kind = ethnic_kind if kind == "militia" else kind
+            body = self.kinds[kind]
+            taken.append((start, end))
+            party = not self.frames.reports(norm, start, end)
+            if "state" in body:
+                word = self._country_before(norm, ordered, start, end)
+                if word is not None:
+                    found.append(
+                        Pending(
+                            start,
+                            end,
+                            boosted(_GROUP_WEIGHT, start),
+                            party,
+                            label=self._state_actor(body["state"], word),
+                            actor_type="State forces",
                         )
-                    else:
-                        found.append(Pending(start, end, boosted(_GROUP_WEIGHT, start), party, category=body["state"]))
-                    continue
-                label = body["name"].replace("{name}", name[:1].upper() + name[1:])
-                found.append(
-                    Pending(start, end, boosted(_GROUP_WEIGHT, start), party, label=label, actor_type=body["type"])
-                )
+                    )
+                else:
+                    found.append(Pending(start, end, boosted(_GROUP_WEIGHT, start), party, category=body["state"]))
+                continue
+            label = body["name"].replace("{name}", name[:1].upper() + name[1:])
+            found.append(
+                Pending(start, end, boosted(_GROUP_WEIGHT, start), party, label=label, actor_type=body["type"])
+            )
         return found
 
     def _country_before(
@@ -532,27 +710,63 @@ class ActorResolver:
                     return word.country
         return None
 
-    def _partner(
+    def _partners(
         self, norm: str, ordered: Sequence[tuple[tuple[int, int], list[Any]]], i: int
-    ) -> tuple[int, CountryWord] | None:
-        """The country word right before or right after role `i`, if any."""
+    ) -> list[tuple[int, CountryWord]]:
+        """The country word right before or right after role `i`, with any joined to it by "and"
+        ("Rwandan and Mozambican troops", "военные Кыргызстана и Таджикистана")."""
+        for step in (-1, 1):
+            j = i + step
+            found = self._country_word(ordered, j)
+            if found is None or not self._joined(norm, ordered, min(i, j), max(i, j), self.connectors):
+                continue
+            partners = [(j, found)]
+            while (more := self._country_word(ordered, j + step)) is not None and self._joined(
+                norm, ordered, min(j, j + step), max(j, j + step), self.conjunctions
+            ):
+                j += step
+                partners.append((j, more))
+            return partners
+        return []
+
+    @staticmethod
+    def _country_word(ordered: Sequence[tuple[tuple[int, int], list[Any]]], j: int) -> CountryWord | None:
+        if not 0 <= j < len(ordered):
+            return None
+        return next((p for p in ordered[j][1] if isinstance(p, CountryWord) and p.kind != "people"), None)
+
+    @staticmethod
+    def _joined(
+        norm: str, ordered: Sequence[tuple[tuple[int, int], list[Any]]], a: int, b: int, words: frozenset[str]
+    ) -> bool:
+        gap = norm[ordered[a][0][1] : ordered[b][0][0]].strip()
+        return gap == "" or gap in words
+
+    def _strikes(
+        self,
+        norm: str,
+        sentences: Sentences,
+        ordered: Sequence[tuple[tuple[int, int], list[Any]]],
+        i: int,
+        assaults: list[Hit],
+    ) -> bool:
+        """A country named as the subject of a strike ("Russia struck Odesa"): an assault verb follows
+        in the same sentence with no other actor word between, and no preposition makes it a place."""
         (start, end), _ = ordered[i]
-        for j in (i - 1, i + 1):
-            if not 0 <= j < len(ordered):
-                continue
-            (o_start, o_end), payloads = ordered[j]
-            word = next((p for p in payloads if isinstance(p, CountryWord) and p.kind != "people"), None)
-            if word is None:
-                continue
-            gap = norm[o_end:start] if j < i else norm[end:o_start]
-            gap = gap.strip()
-            if len(gap) <= 12 and (gap == "" or gap in self.connectors):
-                return j, word
-        return None
+        if self._locative(norm, start):
+            return False
+        limit = min(end + _SUBJECT_REACH, sentences.span(sentences.index(start))[1])
+        if i + 1 < len(ordered):
+            limit = min(limit, ordered[i + 1][0][0])
+        return any(end <= h.start and h.end <= limit for h in assaults)
 
     def _locative(self, norm: str, start: int) -> bool:
         head = norm[max(0, start - 24) : start].split()
-        return bool(head) and head[-1] in self.locatives
+        if head and head[-1] in self.articles:
+            head.pop()
+        # Arabic writes "in" on the word itself ("بدمشق"): the clitic is the character before the name.
+        attached = start > 0 and norm[start - 1] in self.attached and (start < 2 or not norm[start - 2].isalpha())
+        return attached or (bool(head) and (head[-1] in self.locatives or head[-1] in self.more_locatives))
 
     def _state_actor(self, category: str, country: str, country_name: str | None = None) -> str:
         template, actor_type = self.templates[category]

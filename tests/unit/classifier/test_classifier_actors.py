@@ -320,3 +320,215 @@ def test_statement_without_violence_is_the_event(labeler: Labeler) -> None:
     # With nothing violent reported, a government's statement is what happened: it is a party.
     actors = _actors(labeler, "The Iraqi government said the talks with Ankara would resume next week.")
     assert actors["Government of Iraq"].role == "party"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Drones, artillery and assault groups next to an inflected demonym.
+        ("Російський ударний дрон атакував автобус у Херсоні, Україна.", "Military Forces of Russia"),
+        ("Украинский беспилотник атаковал нефтебазу в Брянске, Россия.", "Military Forces of Ukraine"),
+        ("Російська артилерія обстріляла село біля Сум, Україна.", "Military Forces of Russia"),
+        ("A Turkish drone struck a car near Zakho, Iraq, killing two men.", "Military Forces of Turkey"),
+        ("An Israeli airstrike hit a house in Rafah, Gaza.", "Military Forces of Israel"),
+        ("Junta troops burned a village in Sagaing, Myanmar.", "Military Forces of Myanmar"),
+        # Soldiers of no named country are the theater's.
+        ("Two soldiers were wounded when a mortar round hit a base near Wajid, Somalia.", "Military Forces of Somalia"),
+        # Interior ministries and security services command the police.
+        (
+            "Le ministère de l'Intérieur a annoncé l'arrestation de dix suspects à Sfax, en Tunisie.",
+            "Police Forces of Tunisia",
+        ),
+        ("Министерство внутренних дел Сирии сообщило о задержании семи человек в Латакии.", "Police Forces of Syria"),
+        # A role joined to a country by a longer fixed connector.
+        ("The Ministry of Foreign Affairs of the Republic of Armenia summoned the envoy.", "Government of Armenia"),
+        ("L'ambassade de la République du Soudan à N'Djamena a été convoquée.", "Government of Sudan"),
+    ],
+)
+def test_more_role_words(labeler: Labeler, text: str, expected: str) -> None:
+    assert expected in _actor_names(labeler, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kenyan and Somali troops attacked al-Shabaab positions near Kismayo, Somalia.", {"Kenya", "Somalia"}),
+        ("Под Бахмутом, Украина, шли бои между украинскими и российскими войсками.", {"Ukraine", "Russia"}),
+        ("Біля Бахмута, Україна, тривали бої між українськими та російськими військами.", {"Ukraine", "Russia"}),
+    ],
+)
+def test_demonyms_joined_by_and_share_the_role(labeler: Labeler, text: str, expected: set[str]) -> None:
+    names = _actor_names(labeler, text)
+    assert {f"Military Forces of {c}" for c in expected} <= names
+
+
+def test_state_that_strikes_stands_for_its_forces(labeler: Labeler) -> None:
+    assert "Military Forces of Russia" in _actor_names(
+        labeler, "Росія вночі завдала удару ракетою по Запоріжжю, Україна, поранено трьох людей."
+    )
+    assert "Military Forces of Russia" in _actor_names(
+        labeler, "Russia struck Odesa, Ukraine, overnight with drones, killing a man."
+    )
+    # A country after a preposition is a place, not the one who struck.
+    assert "Military Forces of Ukraine" not in _actor_names(
+        labeler, "Sirens sounded across Ukraine as drones attacked Kharkiv, killing two people."
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Обласна військова адміністрація повідомила, що ракета влучила в Дніпро, Україна, поранено двох людей.",
+            "Government of Ukraine",
+        ),
+        (
+            "Two drones hit an oil depot in Belgorod, Russia, killing a guard, the regional governor said.",
+            "Government of Russia",
+        ),
+    ],
+)
+def test_local_officials_reporting_are_their_government_as_source(labeler: Labeler, text: str, expected: str) -> None:
+    assert _actors(labeler, text)[expected].role == "source"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A drone hit a minibus near Kherson, Ukraine, injuring the driver.", "Civilians (Ukraine)"),
+        ("Водія госпіталізовано після удару дрона по автомобілю в Нікополі, Україна.", "Civilians (Ukraine)"),
+        ("Поранено двох жінок на зупинці в Запоріжжі, Україна.", "Civilians (Ukraine)"),
+        ("Deux commerçants ont été blessés par balle à Gao, au Mali.", "Civilians (Mali)"),
+        ("اعتقلت الشرطة خمسة صحفيين في الإسكندرية في مصر", "Civilians (Egypt)"),
+        # Detained people are civilians, and so are the dead of a shipwreck: no violent event needed.
+        ("Police detained twelve journalists in Diyarbakir, Turkey, on Tuesday.", "Civilians (Turkey)"),
+        ("The bodies of 14 migrants were recovered after a boat sank off Zuwara, Libya.", "Civilians (Libya)"),
+    ],
+)
+def test_people_named_by_who_they_are_are_civilians_when_harmed_or_detained(
+    labeler: Labeler, text: str, expected: str
+) -> None:
+    assert expected in _actor_names(labeler, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        # Denied harm after the noun.
+        ("Снаряди пошкодили два будинки в Херсоні, Україна, люди не постраждали.", "Civilians (Ukraine)"),
+        ("Shells hit a warehouse in Sumy, Ukraine; residents were not hurt.", "Civilians (Ukraine)"),
+        # The injured of a brawl are the brawlers.
+        (
+            "Members of two families clashed with sticks in a village near Sohag, Egypt; six people were injured.",
+            "Civilians (Egypt)",
+        ),
+        # The people detained at a protest are the protesters.
+        (
+            "Police dispersed protesters in Tbilisi, Georgia, with water cannon and detained 20 people.",
+            "Civilians (Georgia)",
+        ),
+        # Unnamed militants a peaceful protest is about take no part in it.
+        (
+            "Truck drivers staged a sit-in in Kayes, Mali, to protest against attacks by jihadist militants.",
+            "Unidentified Armed Group (Mali)",
+        ),
+        # A defused bomb has no author to name.
+        ("Police defused an IED near Kirkuk, Iraq, on Monday.", "Unidentified Armed Group (Iraq)"),
+    ],
+)
+def test_group_rules_that_keep_actors_out(labeler: Labeler, text: str, absent: str) -> None:
+    assert absent not in _actor_names(labeler, text)
+
+
+def test_protesters_keep_their_own_label_when_detained(labeler: Labeler) -> None:
+    names = _actor_names(
+        labeler, "Police dispersed protesters in Tbilisi, Georgia, with water cannon and detained 20 people."
+    )
+    assert {"Protesters (Georgia)", "Police Forces of Georgia"} <= names
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Two families exchanged gunfire in a village near Qena, Egypt, over an old feud; three men died.",
+            "Unidentified Clan Militia (Egypt)",
+        ),
+        (
+            "A roadside bomb exploded near Kirkuk, Iraq, killing two soldiers; no group claimed responsibility.",
+            "Unidentified Armed Group (Iraq)",
+        ),
+        ("Самодельное взрывное устройство сработало у Дараа, Сирия, ранены двое.", "Unidentified Armed Group (Syria)"),
+        (
+            "Engin explosif : deux soldats blessés près de Djibo, au Burkina Faso ; l'attaque n'a pas été revendiquée.",
+            "Unidentified Armed Group (Burkina Faso)",
+        ),
+    ],
+)
+def test_unnamed_armed_authors(labeler: Labeler, text: str, expected: str) -> None:
+    assert expected in _actor_names(labeler, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "branch"),
+    [
+        ("Islamic State fighters attacked a village in Cabo Delgado, Mozambique.", "Islamic State Mozambique Province"),
+        ("L'État islamique a revendiqué l'attaque près de Ménaka, au Mali.", "Islamic State Sahel Province"),
+        ("Бойовики ІДІЛ атакували село поблизу Майдугурі, Нігерія.", "Islamic State West Africa Province"),
+    ],
+)
+def test_islamic_state_takes_its_branch_in_the_theater(labeler: Labeler, text: str, branch: str) -> None:
+    names = _actor_names(labeler, text)
+    assert branch in names
+    assert "Islamic State" not in names
+
+
+def test_islamic_state_without_branch_in_the_theater_stays(labeler: Labeler) -> None:
+    assert "Islamic State" in _actor_names(labeler, "Islamic State fighters attacked a checkpoint near Raqqa, Syria.")
+
+
+def test_datelines_and_credit_lines_are_no_parties(labeler: Labeler) -> None:
+    actors = _actors(labeler, "BAMAKO, Dec 9 (Reuters) - Gunmen killed four herders near Gao, Mali, on Tuesday.")
+    assert "Government of Mali" not in actors
+    actors = _actors(labeler, "KHERSON, Jan 12 (Ukrinform) - A Russian drone hit a car in Bilozerka, killing a man.")
+    assert actors["Ukrinform"].role == "source"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Members of the Bani Lam and Al-Sawaed tribes clashed near Amarah, Iraq.", "Bani Lam Tribal Militia (Iraq)"),
+        ("Armed Dinka youth raided a cattle camp near Rumbek, South Sudan.", "Dinka Ethnic Militia (South Sudan)"),
+        ("Two Maranao clans exchanged gunfire in Butig, Philippines.", "Maranao Clan Militia (Philippines)"),
+    ],
+)
+def test_more_named_group_patterns(labeler: Labeler, text: str, name: str) -> None:
+    assert _actors(labeler, text)[name].actor_type == "Identity militias"
+
+
+def test_named_group_far_into_a_long_text(labeler: Labeler) -> None:
+    # Patterns run only around their gate words: a group deep in a long text is still found.
+    filler = "The weather in the region stayed dry and markets reopened on Monday. " * 120
+    text = filler + "Fighters of the Marri tribe attacked a gas pipeline near Kohlu, Pakistan. " + filler
+    assert "Marri Tribal Militia (Pakistan)" in _actor_names(labeler, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Words a theater gives their meaning: lowercase ones too.
+        ("The occupiers shelled Nikopol, Ukraine, overnight, wounding a woman.", "Military Forces of Russia"),
+        ("Secessionist fighters ambushed soldiers near Kumba, Cameroon.", "Ambazonian separatists"),
+        ("Russian instructors accompanied the troops near Bambari, Central African Republic.", "Wagner Group"),
+        # An Arabic name after li- loses its article's alif: "للأمم المتحدة".
+        ("أعرب الأمين العام للأمم المتحدة عن قلقه من القصف على غزة", "United Nations"),
+    ],
+)
+def test_theater_readings_and_arabic_forms(labeler: Labeler, text: str, expected: str) -> None:
+    assert expected in _actor_names(labeler, text)
+
+
+def test_theater_reading_needs_its_theater(labeler: Labeler) -> None:
+    assert "Military Forces of Russia" not in _actor_names(
+        labeler, "The occupiers demolished three homes near Hebron, Palestine, residents said."
+    )
