@@ -49,6 +49,7 @@ _ADMIN1_AGREES = 2.0
 _COUNTRY_AGREES = 1.5
 _POPULATION_SCALE = 1 / 6
 _REGION_FIRST = 0.3
+_MEMBER_REGION = 1.0
 _SPECIFIC_SHARE = 0.6
 _TOWN_IN_REGION_SHARE = 0.25
 _LOCATIVE_BOOST = 1.5
@@ -246,8 +247,8 @@ class Gazetteer:
         spots = sorted(
             [Candidate(start, end, (place,), place) for start, end, _, place in curated] + words, key=lambda c: c.start
         )
-        chains = _chains(text, spots, self._chain_openers)
-        members = {spots[m].start for group in chains.values() for m in group}
+        chains, orphans = _chains(text, spots, self._chain_openers)
+        members = {spots[m].start for group in chains.values() for m in group} | {spots[m].start for m in orphans}
         mentions: list[_Mention] = []
         for start, end, kind, place in curated:
             cued = self._cued(text, norm, start, end)
@@ -260,7 +261,7 @@ class Gazetteer:
         votes = _Votes({c.key: c.places[0] for c in spots if len(c.places) == 1})
         for _round in range(2):
             for cand in words:
-                best = self._resolve(cand, chain_of.get(cand.start), support, votes)
+                best = self._resolve(cand, chain_of.get(cand.start), support, votes, cand.start in members)
                 if best is not None:
                     votes.place(cand.key, best[3])
         for cand in words:
@@ -333,6 +334,7 @@ class Gazetteer:
         chain: list[Candidate] | None,
         support: dict[str, float],
         votes: _Votes,
+        in_chain: bool = False,
     ) -> tuple[float, bool, bool, Place] | None:
         """The homonym that agrees best with its chain, the text's regions and countries, then size."""
         best: tuple[float, bool, bool, Place] | None = None
@@ -345,6 +347,8 @@ class Gazetteer:
                 + _COUNTRY_AGREES * (support.get(place.country, 0.0) > 0)
                 + math.log10(place.population + 10) * _POPULATION_SCALE
                 + _REGION_FIRST * (place.kind == GEO_ADMIN1)
+                # Inside a chain a name locates another: its district or region, not a namesake village.
+                + _MEMBER_REGION * (in_chain and place.kind in (GEO_ADMIN1, GEO_ADMIN2))
             )
             if best is None or score > best[0]:
                 best = (score, chained, agree, place)
@@ -363,7 +367,7 @@ class Gazetteer:
     ) -> _Mention | None:
         """A village, town or district from the word-level index, kept only with support. Words
         of a title are capitalised whatever they are, so there a name needs agreement too."""
-        best = self._resolve(cand, chain, support, votes)
+        best = self._resolve(cand, chain, support, votes, in_chain)
         if best is None:
             return None
         _, chained, agree, place = best
@@ -385,8 +389,13 @@ class Gazetteer:
             return None
         if in_title and not (chained or agree or supported):
             return None
-        # "أروما (ولاية كسلا)": a chain in another country says this homonym is the wrong town.
-        if chain and not chained and all(p.country != place.country for other in chain for p in other.places):
+        # "أروما (ولاية كسلا)", "Kadikoy (Istanbul)": a chain abroad, or a chain a namesake village
+        # does not lie in, says the town is another the data lacks; the chain's names place the event.
+        if (
+            chain
+            and not chained
+            and (small or all(p.country != place.country for other in chain for p in other.places))
+        ):
             return None
         # A town abroad that nothing else in the text points to, in a text about somewhere else. A
         # cue says a village is meant, not that it is this one.
@@ -565,10 +574,12 @@ def _most_specific(entry: _Country) -> str:
     return min(close, key=lambda k: (entry.resolved[k].population, -entry.places[k])) if close else top
 
 
-def _chains(text: str, spots: list[Candidate], openers: frozenset[str]) -> dict[int, list[int]]:
+def _chains(text: str, spots: list[Candidate], openers: frozenset[str]) -> tuple[dict[int, list[int]], list[int]]:
     """Admin chains: "Pano Aqil town (Sukkur, Sindh)" and "... (Az Zuhrah, Al Hudaydah)". The head
-    is the place right before the parenthesis, else the first inside it; the rest locate it."""
+    is the place right before the parenthesis, else the first inside it; the rest locate it. A
+    chain after a name the gazetteer does not know ("Kirants (Tavush)") has members and no head."""
     chains: dict[int, list[int]] = {}
+    orphans: list[int] = []
     for number, spot in enumerate(spots):
         opening = text.rfind("(", max(0, spot.start - 24), spot.start)
         # "(Sukkur, Sindh)", and "(ولاية كسلا)", "(Donetsk oblast)": admin words may open it.
@@ -579,6 +590,9 @@ def _chains(text: str, spots: list[Candidate], openers: frozenset[str]) -> dict[
             continue
         inside = [j for j in range(number, len(spots)) if spots[j].start < closing]
         head = number - 1 if number > 0 and 0 <= spot.start - 1 - spots[number - 1].end <= 24 else None
+        if head is None and _after_a_name(text, opening):
+            orphans.extend(inside)
+            continue
         if head is None:
             head, inside = inside[0], inside[1:]
         if inside:
@@ -593,7 +607,17 @@ def _chains(text: str, spots: list[Candidate], openers: frozenset[str]) -> dict[
         containers = tuple(p for p in after.places if p.kind != GEO_PLACE or _seat(p))
         if any(_contains(containers, place) for place in spot.places):
             chains[number] = [number + 1]
-    return chains
+    return chains, orphans
+
+
+def _after_a_name(text: str, opening: int) -> bool:
+    """Whether the word right before a parenthesis is written as a name."""
+    before = text[max(0, opening - 30) : opening].split()
+    return (
+        bool(before)
+        and (before[-1][:1].isupper() or is_arabic(before[-1][:1]))
+        and not _sentence_initial(text, opening - len(before[-1]) - 1)
+    )
 
 
 def _seat(place: Place) -> bool:
