@@ -507,6 +507,17 @@ class ActorResolver:
         pending.extend(self._named_groups(text, norm, sentences, cues, alias_spans, ordered, boosted))
         return result
 
+    def homes(self, result: ActorResult) -> dict[str, tuple[int, int]]:
+        """Countries of the armed groups a text names that fight where they come from (al-Shabaab,
+        the Houthis, M23), with where one is named: a hint where the text is. States' forces are
+        left out: they fight abroad too."""
+        found: dict[str, tuple[int, int]] = {}
+        for name, (_, start, end) in result.evidence.items():
+            info = self.registry.get(name)
+            if info is not None and info.country and info.actor_type in _ARMED_TYPES:
+                found.setdefault(info.country, (start, end))
+        return found
+
     def rank(
         self, result: ActorResult, sentences: Sentences, title_end: int, country: str | None, country_name: str | None
     ) -> list[Actor]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,8 @@ _COUNTRY_AGREES = 1.5
 _POPULATION_SCALE = 1 / 6
 _REGION_FIRST = 0.3
 _MEMBER_REGION = 1.0
+_HOME_SUPPORT = 0.5  # a local armed group named: its country is likely, never certain
+_HOME_WEIGHT = 0.5  # the least a theater needs
 _SPECIFIC_SHARE = 0.6
 _TOWN_IN_REGION_SHARE = 0.25
 _LOCATIVE_BOOST = 1.5
@@ -186,7 +188,10 @@ class Gazetteer:
         event_sentences: set[int],
         masked: Sequence[tuple[int, int]],
         scan: Scan | None = None,
+        homes: Mapping[str, tuple[int, int]] | None = None,
     ) -> list[Theater]:
+        """Where the text's events are, best first. `masked` are the spans of actors' names,
+        `homes` the countries of the local armed groups it names (support, never a theater)."""
         found = self.matcher.find(text, norm, scan)
         inside = bytearray(len(text))
         for start, end in masked:
@@ -194,10 +199,15 @@ class Gazetteer:
         # Inside an actor's name a country is the actor's ("Russia's defence ministry"), but a region
         # or town says where it acts ("Херсонська обласна військова адміністрація", "Donetsk People's
         # Republic", "Borno State police").
+        ranked = longest_first(found, len(text))
+        # A demonym's span inside an actor's name is the actor's nationality even where a region
+        # shares the word ("Somali army": not Ethiopia's Somali region).
+        national = {(h.start, h.end) for h in ranked if h.payload.kind in (COUNTRY, DEMONYM, PEOPLE)}
         hits = [
             h
-            for h in longest_first(found, len(text))
-            if not (inside[h.start] and inside[h.end - 1]) or h.payload.kind in (PLACE, ADMIN1)
+            for h in ranked
+            if not (inside[h.start] and inside[h.end - 1])
+            or (h.payload.kind in (PLACE, ADMIN1) and (h.start, h.end) not in national)
         ]
         covered = bytearray(len(text))  # what curated names claimed
         support: dict[str, float] = defaultdict(float)
@@ -214,6 +224,8 @@ class Gazetteer:
             for ref in refs:
                 for member in ref.countries:
                     support[member] += 0.2
+        for home in homes or {}:
+            support[home] += _HOME_SUPPORT
         curated: list[tuple[int, int, int, Place]] = []
         for (start, end), refs in sorted(spans.items()):
             if any(r.kind == REGION and r.countries for r in refs):
@@ -279,6 +291,11 @@ class Gazetteer:
             )
             if mention is not None:
                 mentions.append(mention)
+        if not mentions and homes and len(homes) == 1:
+            # No place named at all: the one local armed group's country, as a country only.
+            ((code, (start, end)),) = homes.items()
+            country = Place(GEO_COUNTRY, self.country_names.get(code, code), code, None, None, None, None, None, 0)
+            mentions.append(_Mention(start, end, COUNTRY, country, _HOME_WEIGHT, False, False))
         mentions.sort(key=lambda m: m.start)
         return self._tally(mentions, sentences, title_end, event_sentences)
 
@@ -451,7 +468,8 @@ class Gazetteer:
             entry.referenced_only &= m.reference
             if weight > entry.best_hit[0]:
                 entry.best_hit = (weight, m.start, m.end)
-            if m.kind in _SPECIFIC or (m.kind == CAPITAL and m.cued):
+            # A capital counts as a place unless it only speaks or refers ("Moscow said").
+            if m.kind in _SPECIFIC or (m.kind == CAPITAL and not m.reference):
                 key = f"{m.place.name}|{m.place.admin1}|{m.place.kind}"
                 entry.places[key] = entry.places.get(key, 0.0) + weight
                 entry.place_first.setdefault(key, (m.start, m.end))

@@ -76,7 +76,14 @@ class Labeler:
         violent = any(e.event_type in _VIOLENT_TYPES for e in found.events)
         actor_result = self.actors.resolve(body, norm, sentences, title_end, violent, scan)
         theaters = self.gazetteer.theaters(
-            body, norm, sentences, title_end, found.sentences, actor_result.alias_spans, scan
+            body,
+            norm,
+            sentences,
+            title_end,
+            found.sentences,
+            actor_result.alias_spans,
+            scan,
+            self.actors.homes(actor_result),
         )
         main = theaters[0] if theaters else None
         actors = self.actors.rank(
