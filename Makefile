@@ -19,7 +19,7 @@ help:
 	@echo "make test       lint, type-check and all tests"
 	@echo "make test-faults  kill -9, broker outage, SIGTERM under load, stuck consumer (docs/reliability.md)"
 	@echo "make schemas    regenerate schemas/ from the message models"
-	@echo "make eval       the classifier against CASE 2021 and sitrep's own gold cases (exit 1 when a goal is missed)"
+	@echo "make eval       the classifier against the field reports, CASE 2021 and sitrep's own gold cases (exit 1 when a goal is missed)"
 	@echo "make bench      the benchmarks behind docs/benchmarks.md"
 	@echo "make load       10,000 articles end to end through loopback (about 5 min)"
 	@echo "make soak       30 minutes at 10 articles/s; writes docs/soak-memory.png"
@@ -66,8 +66,10 @@ test-faults: install
 schemas: install
 	$(PY) -m services.kit.schemas
 
-# The classifier's evaluation: CASE 2021 (read in place from ../shared/data) and tests/data's gold cases.
+# The classifier's evaluation: CASE 2021 (read in place from ../shared/data), tests/data's gold cases,
+# and the field reports (theater, actors and events per language and dev/frozen half).
 eval: install
+	$(PY) -m bench.field_eval
 	$(PY) -m bench.classifier_eval
 
 # Benchmarks need the bench group (rouge-score); results are recorded in docs/benchmarks.md.
