@@ -51,7 +51,8 @@ _POPULATION_SCALE = 1 / 6
 _REGION_FIRST = 0.3
 _MEMBER_REGION = 1.0
 _HOME_SUPPORT = 0.5  # a local armed group named: its country is likely, never certain
-_HOME_WEIGHT = 0.5  # the least a theater needs
+_MIN_SCORE = 0.5  # the least a theater needs
+_HOME_WEIGHT = _MIN_SCORE
 _SPECIFIC_SHARE = 0.6
 _TOWN_IN_REGION_SHARE = 0.25
 _LOCATIVE_BOOST = 1.5
@@ -504,9 +505,11 @@ class Gazetteer:
         if any(not c.referenced_only for c in tally.values()):
             tally = {code: c for code, c in tally.items() if not c.referenced_only}
         top = max(c.score for c in tally.values())
+        # A text whose one place is its dateline ("CONAKRY, 14 août -") is about that city.
+        floor = _MIN_SCORE if top >= _MIN_SCORE or len(tally) > 1 else 0.0
         theaters: list[Theater] = []
         for code, entry in tally.items():
-            if entry.score < 0.5 or entry.score < 0.2 * top:
+            if entry.score < floor or entry.score < 0.2 * top:
                 continue
             _, start, end = entry.best_hit
             place: Place | None = None
