@@ -52,6 +52,7 @@ _REGION_FIRST = 0.3
 _MEMBER_REGION = 1.0
 _HOME_SUPPORT = 0.5  # a local armed group named: its country is likely, never certain
 _MIN_SCORE = 0.5  # the least a theater needs
+_ARABIC_LOCATIVE_TOWN = 50_000
 _HOME_WEIGHT = _MIN_SCORE
 _SPECIFIC_SHARE = 0.6
 _TOWN_IN_REGION_SHARE = 0.25
@@ -246,15 +247,16 @@ class Gazetteer:
                 and not self._reference(text, norm, start, end)
                 else 0.0
             )
-            if (
-                ref.kind in (PLACE, CAPITAL)
-                and support.get(ref.country, 0.0) - own <= 0
-                and self._homonym_elsewhere(text[start:end], support)
-            ):
-                # "Tripoli (North Lebanon)": a town of that name where the text points, not the capital.
-                covered[start:end] = b"\x00" * (end - start)
-                support[ref.country] -= own
-                continue
+            if ref.kind in (PLACE, CAPITAL) and support.get(ref.country, 0.0) - own <= 0:
+                homonyms = self._homonyms_supported(text[start:end], support)
+                if homonyms:
+                    # The word index places it, with coordinates: "Tripoli (North Lebanon)" is
+                    # Lebanon's town, "Tripoli" alone Libya's capital. Only a name placed abroad
+                    # loses the support it gave its own country.
+                    covered[start:end] = b"\x00" * (end - start)
+                    if ref.country not in homonyms:
+                        support[ref.country] -= own
+                    continue
             curated.append((start, end, ref.kind, self._curated[ref]))
         words = [w for w in self.places.find(text, covered, inside) if not inside[w.start] or w.places]
         spots = sorted(
@@ -300,10 +302,12 @@ class Gazetteer:
         mentions.sort(key=lambda m: m.start)
         return self._tally(mentions, sentences, title_end, event_sentences)
 
-    def _homonym_elsewhere(self, name: str, support: dict[str, float]) -> bool:
-        """Whether GeoNames has a town of this name in a country the text points to."""
+    def _homonyms_supported(self, name: str, support: dict[str, float]) -> set[str]:
+        """The countries the text points to where GeoNames has a town of this name."""
         numbers = self.places.names.get(fold(name))
-        return numbers is not None and any(support.get(p.country, 0.0) > 0 for p in self.places.places_of(numbers))
+        if numbers is None:
+            return set()
+        return {p.country for p in self.places.places_of(numbers) if support.get(p.country, 0.0) > 0}
 
     def _mention(
         self, text: str, norm: str, start: int, end: int, kind: int, place: Place, cued: bool, in_chain: bool
@@ -390,10 +394,11 @@ class Gazetteer:
             return None
         _, chained, agree, place = best
         arabic = is_arabic(text[cand.start])
-        # Arabic "في" is as much "in the framework of" as "in a town": only a settlement word cues there.
+        # Arabic "في" is as much "in the framework of" as "in a village": before a word that is also
+        # a small town only a settlement word cues; "في قفصة" still places a large town.
         cue = (
             self._settlement_cue(text, cand.start, cand.end, locatives=False)
-            if arabic
+            if arabic and max(p.population for p in cand.places) < _ARABIC_LOCATIVE_TOWN
             else self._cued(text, norm, cand.start, cand.end)
         )
         # Regions named like common words ("Unity", "Lakes") come with population -1: they need support too.
