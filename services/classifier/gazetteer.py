@@ -107,6 +107,7 @@ class Gazetteer:
         cues: frozenset[str],
         references: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
         directions: frozenset[str] = frozenset(),
+        speakers: tuple[str, ...] = (),
     ) -> None:
         self.matcher = matcher
         self.country_names = country_names
@@ -119,9 +120,11 @@ class Gazetteer:
         self._curated = {ref: self._curated_place(ref) for ref in matcher.payloads if isinstance(ref, PlaceRef)}
         before, after = references
         # One regex per side: a C scan instead of a Python loop over every phrase per place.
-        self._reference_before = re.compile("(?:^| )(?:" + "|".join(map(re.escape, before)) + ")$") if before else None
-        self._reference_after = (
-            re.compile("(?:" + "|".join(map(re.escape, after)) + r")(?![^\W\d_])") if after else None
+        self._reference_before = re.compile("(?:^| )(?:" + "|".join(map(_phrase, before)) + ")$") if before else None
+        self._reference_after = re.compile("(?:" + "|".join(map(_phrase, after)) + r")(?![^\W\d_])") if after else None
+        # A capital that speaks is its government: "Moscow said", "У Москві заявили".
+        self._speaker_after = (
+            re.compile("(?:" + "|".join(map(_phrase, speakers)) + r")(?![^\W\d_])") if speakers else None
         )
 
     @classmethod
@@ -178,8 +181,9 @@ class Gazetteer:
             tuple(sorted({normalise(p) for phrases in raw_references[side].values() for p in phrases}))
             for side in ("before", "after")
         )
+        speakers = tuple(sorted({normalise(p) for phrases in raw_references["speakers"].values() for p in phrases}))
         index = PlaceIndex.build(data_dir, never, frozenset(fold(w) for w in stop))
-        return cls(matcher, names, locatives, index, cues, (references[0], references[1]), directions)
+        return cls(matcher, names, locatives, index, cues, (references[0], references[1]), directions, speakers)
 
     def theaters(
         self,
@@ -257,7 +261,11 @@ class Gazetteer:
                     if ref.country not in homonyms:
                         support[ref.country] -= own
                     continue
-            curated.append((start, end, ref.kind, self._curated[ref]))
+            place = self._curated[ref]
+            if place.kind == GEO_COUNTRY and ref.kind == CAPITAL:
+                # A capital the curated list names only as its country's ("Хартум"): the town itself.
+                place = self.places.lookup(text[start:end], ref.country) or place
+            curated.append((start, end, ref.kind, place))
         words = [w for w in self.places.find(text, covered, inside) if not inside[w.start] or w.places]
         spots = sorted(
             [Candidate(start, end, (place,), place) for start, end, _, place in curated] + words, key=lambda c: c.start
@@ -316,7 +324,11 @@ class Gazetteer:
         settlement cue half as much again, a member of an admin chain half (it locates the name
         before it)."""
         weight = _WEIGHT[kind]
-        reference = self._reference(text, norm, start, end)
+        reference = self._reference(text, norm, start, end) or (
+            kind == CAPITAL
+            and self._speaker_after is not None
+            and self._speaker_after.match(norm[end : end + 30].lstrip(" ")) is not None
+        )
         if reference:
             weight *= _REFERENCE
         elif cued:
@@ -535,7 +547,7 @@ class Gazetteer:
                     country=self.country_names.get(code, code),
                     admin1=admin1,
                     admin2=admin2,
-                    place=place.name if place and place.kind not in (GEO_ADMIN1, GEO_ADMIN2) else None,
+                    place=place.name if place and place.kind not in (GEO_ADMIN1, GEO_ADMIN2, GEO_COUNTRY) else None,
                     latitude=place.latitude if located and place else None,
                     longitude=place.longitude if located and place else None,
                     geonames_id=place.geonames_id if located and place else None,
@@ -666,6 +678,11 @@ def _contains(places: tuple[Place, ...], place: Place) -> bool:
         if other.admin1 and other.admin1 == place.admin1:
             return True
     return False
+
+
+def _phrase(phrase: str) -> str:
+    """A data phrase as a regex: literal, with "*" for the rest of a word ("направлени*")."""
+    return r"[^\W\d_]*".join(map(re.escape, phrase.split("*")))
 
 
 def _dateline(text: str, start: int, end: int) -> bool:

@@ -140,8 +140,12 @@ class PlaceIndex:
         return [Place(*self._rows[k]) for k in _unpacked(numbers)]
 
     def lookup(self, name: str, country: str) -> Place | None:
-        """The most populous place of this name in this country, if any."""
-        numbers = self.names.get(fold(name))
+        """The most populous place of this name in this country, if any; a Cyrillic name in any
+        case ("в Хартуме")."""
+        key = fold(name)
+        numbers = self.names.get(key)
+        if numbers is None and is_cyrillic(key):
+            numbers = self._inflected(key)
         if numbers is None:
             return None
         rows = [self._rows[k] for k in _unpacked(numbers) if self._rows[k][2] == country and self._rows[k][0] == PLACE]
