@@ -159,3 +159,38 @@ def test_street_named_after_a_country_is_not_that_country(labeler: Labeler) -> N
     text = "A hand grenade was thrown at a shop on Syria Street in Tripoli (North Lebanon), injuring its owner."
     top = labeler.label(text).theaters[0]
     assert (top.country_code, top.place) == ("LB", "Tripoli")
+
+
+def test_a_dateline_alone_places_the_text(labeler: Labeler) -> None:
+    text = "CONAKRY, 14 août 2026 - Les forces de sécurité ont dispersé des manifestants de l'opposition."
+    top = labeler.label(text).theaters[0]
+    assert (top.country_code, top.place) == ("GN", "Conakry")
+
+
+def test_a_capital_that_speaks_is_not_where_it_happened(labeler: Labeler) -> None:
+    text = "У Москві заявили про збиття дронів. Уламки пошкодили будинок у Валуйках Бєлгородської області."
+    top = labeler.label(text).theaters[0]
+    assert (top.country_code, top.place) == ("RU", "Valuyki")
+
+
+def test_a_capital_in_an_inflected_form_is_the_town(labeler: Labeler) -> None:
+    top = labeler.label("В Хартуме в результате обстрела погибли 10 мирных жителей.").theaters[0]
+    assert (top.country_code, top.place) == ("SD", "Khartoum")
+
+
+def test_a_demonym_in_an_actors_name_is_no_region(labeler: Labeler) -> None:
+    # "Somali" is also Ethiopia's Somali region; al-Shabaab is a Somali group.
+    text = "On 12 July 2026, Somali army troops clashed with al-Shabaab militants near Bulo Burte (Hiraan)."
+    codes = [t.country_code for t in labeler.label(text).theaters]
+    assert codes[0] == "SO"
+    assert "ET" not in codes
+
+
+def test_chain_after_an_unknown_village_locates_it(labeler: Labeler) -> None:
+    top = labeler.label("On 11 November 2026, residents of Kirants (Tavush) blocked the main road.").theaters[0]
+    assert (top.country_code, top.admin1) == ("AM", "Tavush")
+
+
+def test_a_namesake_village_outside_its_chain_gives_way(labeler: Labeler) -> None:
+    top = labeler.label("On 15 September 2026, police detained 40 protesters in Kadikoy (Istanbul).").theaters[0]
+    assert (top.country_code, top.admin1) == ("TR", "Istanbul")
