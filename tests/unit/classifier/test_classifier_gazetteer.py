@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from services.classifier.labeler import Labeler
 
 
@@ -102,10 +104,98 @@ def test_hamlet_named_like_a_word_needs_support(labeler: Labeler) -> None:
     assert labels.theaters == []
 
 
-def test_arabic_dateline_and_short_town_with_clitic(labeler: Labeler) -> None:
+# Where a report places its event, written as monitors and agencies write: (text, country, the
+# theater field checked, its value).
+PLACED = {
     # "عدن" (Aden, also "Eden") is three letters; "بعدن" is "in Aden".
-    text = "عدن، 3 آذار/مارس 2026 – تظاهر عشرات من السكان في مديرية الشيخ عثمان بعدن احتجاجاً على انقطاع الكهرباء."
-    assert labeler.label(text).theaters[0].country_code == "YE"
+    "arabic dateline, short town with a clitic": (
+        "عدن، 3 آذار/مارس 2026 – تظاهر عشرات من السكان في مديرية الشيخ عثمان بعدن احتجاجاً على انقطاع الكهرباء.",
+        "YE",
+        "admin1",
+        "Aden",
+    ),
+    "district after a dash locates an unknown village": (
+        "Army units raided several homes in the village of Hawsh Tal Safiya – Baalbek on Sunday, arresting two men.",
+        "LB",
+        "admin1",
+        "Baalbek-Hermel",
+    ),
+    # Leer is a town in Lower Saxony and in South Sudan's Unity state.
+    "chain picks the homonym in its region": (
+        "Flooding displaced hundreds of families in Leer town (Unity state) on Monday.",
+        "SS",
+        "place",
+        "Leer",
+    ),
+    "cyrillic adjective of a region known in latin letters": (
+        "Жители приграничных сёл Тавушской области перекрыли дорогу в знак протеста.",
+        "AM",
+        "admin1",
+        "Tavush",
+    ),
+    "french elision opens a name": (
+        "Une pirogue surchargée a chaviré près d'Inongo mardi soir.",
+        "CD",
+        "place",
+        "Inongo",
+    ),
+    # Марганець, genitive Марганця.
+    "fleeting vowel of a ukrainian town": (
+        "Дрон уразив автобус на одній із вулиць Марганця, поранено трьох людей.",
+        "UA",
+        "place",
+        "Marhanets",
+    ),
+    "region inside an actor's name counts": (
+        "Херсонська обласна військова адміністрація повідомила, що російські війська обстріляли селище Антонівка.",
+        "UA",
+        "admin1",
+        "Kherson",
+    ),
+    "street named after a country is not that country": (
+        "A hand grenade was thrown at a shop on Syria Street in Tripoli (North Lebanon), injuring its owner.",
+        "LB",
+        "place",
+        "Tripoli",
+    ),
+    "a dateline alone places the text": (
+        "CONAKRY, 14 août 2026 - Les forces de sécurité ont dispersé des manifestants de l'opposition.",
+        "GN",
+        "place",
+        "Conakry",
+    ),
+    "a capital that speaks is not where it happened": (
+        "У Москві заявили про збиття дронів. Уламки пошкодили будинок у Валуйках Бєлгородської області.",
+        "RU",
+        "place",
+        "Valuyki",
+    ),
+    "a capital in an inflected form is the town": (
+        "В Хартуме в результате обстрела погибли 10 мирных жителей.",
+        "SD",
+        "place",
+        "Khartoum",
+    ),
+    "chain after an unknown village locates it": (
+        "On 11 November 2026, residents of Kirants (Tavush) blocked the main road.",
+        "AM",
+        "admin1",
+        "Tavush",
+    ),
+    "a namesake village outside its chain gives way": (
+        "On 15 September 2026, police detained 40 protesters in Kadikoy (Istanbul).",
+        "TR",
+        "admin1",
+        "Istanbul",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", PLACED)
+def test_where_a_report_places_its_event(labeler: Labeler, case: str) -> None:
+    text, country, field, value = PLACED[case]
+    top = labeler.label(text).theaters[0]
+    assert (top.country_code, getattr(top, field)) == (country, value)
 
 
 def test_arabic_common_word_after_fi_is_no_town(labeler: Labeler) -> None:
@@ -116,66 +206,9 @@ def test_arabic_common_word_after_fi_is_no_town(labeler: Labeler) -> None:
     assert "MR" not in codes
 
 
-def test_district_after_a_dash_locates_an_unknown_village(labeler: Labeler) -> None:
-    text = "Army units raided several homes in the village of Hawsh Tal Safiya – Baalbek on Sunday, arresting two men."
-    top = labeler.label(text).theaters[0]
-    assert (top.country_code, top.admin1) == ("LB", "Baalbek-Hermel")
-
-
-def test_chain_picks_the_homonym_in_its_region(labeler: Labeler) -> None:
-    # Leer is a town in Lower Saxony and in South Sudan's Unity state.
-    top = labeler.label("Flooding displaced hundreds of families in Leer town (Unity state) on Monday.").theaters[0]
-    assert (top.country_code, top.place) == ("SS", "Leer")
-
-
-def test_cyrillic_adjective_of_a_region_known_in_latin_letters(labeler: Labeler) -> None:
-    top = labeler.label("Жители приграничных сёл Тавушской области перекрыли дорогу в знак протеста.").theaters[0]
-    assert (top.country_code, top.admin1) == ("AM", "Tavush")
-
-
-def test_french_elision_opens_a_name(labeler: Labeler) -> None:
-    top = labeler.label("Une pirogue surchargée a chaviré près d'Inongo mardi soir.").theaters[0]
-    assert (top.country_code, top.place) == ("CD", "Inongo")
-
-
-def test_fleeting_vowel_of_a_ukrainian_town(labeler: Labeler) -> None:
-    # Марганець, genitive Марганця.
-    top = labeler.label("Дрон уразив автобус на одній із вулиць Марганця, поранено трьох людей.").theaters[0]
-    assert (top.country_code, top.place) == ("UA", "Marhanets")
-
-
-def test_region_inside_an_actors_name_counts_its_country_does_not(labeler: Labeler) -> None:
-    text = "Херсонська обласна військова адміністрація повідомила, що російські війська обстріляли селище Антонівка."
-    top = labeler.label(text).theaters[0]
-    assert (top.country_code, top.admin1) == ("UA", "Kherson")
-
-
 def test_where_fire_came_from_is_not_the_theater(labeler: Labeler) -> None:
     text = "Російські війська з території Брянської області обстріляли Семенівку Чернігівської області."
     assert labeler.label(text).theaters[0].country_code == "UA"
-
-
-def test_street_named_after_a_country_is_not_that_country(labeler: Labeler) -> None:
-    text = "A hand grenade was thrown at a shop on Syria Street in Tripoli (North Lebanon), injuring its owner."
-    top = labeler.label(text).theaters[0]
-    assert (top.country_code, top.place) == ("LB", "Tripoli")
-
-
-def test_a_dateline_alone_places_the_text(labeler: Labeler) -> None:
-    text = "CONAKRY, 14 août 2026 - Les forces de sécurité ont dispersé des manifestants de l'opposition."
-    top = labeler.label(text).theaters[0]
-    assert (top.country_code, top.place) == ("GN", "Conakry")
-
-
-def test_a_capital_that_speaks_is_not_where_it_happened(labeler: Labeler) -> None:
-    text = "У Москві заявили про збиття дронів. Уламки пошкодили будинок у Валуйках Бєлгородської області."
-    top = labeler.label(text).theaters[0]
-    assert (top.country_code, top.place) == ("RU", "Valuyki")
-
-
-def test_a_capital_in_an_inflected_form_is_the_town(labeler: Labeler) -> None:
-    top = labeler.label("В Хартуме в результате обстрела погибли 10 мирных жителей.").theaters[0]
-    assert (top.country_code, top.place) == ("SD", "Khartoum")
 
 
 def test_a_demonym_in_an_actors_name_is_no_region(labeler: Labeler) -> None:
@@ -184,13 +217,3 @@ def test_a_demonym_in_an_actors_name_is_no_region(labeler: Labeler) -> None:
     codes = [t.country_code for t in labeler.label(text).theaters]
     assert codes[0] == "SO"
     assert "ET" not in codes
-
-
-def test_chain_after_an_unknown_village_locates_it(labeler: Labeler) -> None:
-    top = labeler.label("On 11 November 2026, residents of Kirants (Tavush) blocked the main road.").theaters[0]
-    assert (top.country_code, top.admin1) == ("AM", "Tavush")
-
-
-def test_a_namesake_village_outside_its_chain_gives_way(labeler: Labeler) -> None:
-    top = labeler.label("On 15 September 2026, police detained 40 protesters in Kadikoy (Istanbul).").theaters[0]
-    assert (top.country_code, top.admin1) == ("TR", "Istanbul")
