@@ -108,12 +108,14 @@ class Gazetteer:
         references: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
         directions: frozenset[str] = frozenset(),
         speakers: tuple[str, ...] = (),
+        region_words: frozenset[str] = frozenset(),
     ) -> None:
         self.matcher = matcher
         self.country_names = country_names
         self.locatives = locatives
         self.places = places
         self.cues = cues
+        self.region_words = region_words
         # Words that may open a parenthetical chain before its first name: "(ولاية شمال كردفان)".
         self._chain_openers = cues | directions
         # Where each curated name is, worked out once here rather than per mention.
@@ -183,7 +185,10 @@ class Gazetteer:
         )
         speakers = tuple(sorted({normalise(p) for phrases in raw_references["speakers"].values() for p in phrases}))
         index = PlaceIndex.build(data_dir, never, frozenset(fold(w) for w in stop))
-        return cls(matcher, names, locatives, index, cues, (references[0], references[1]), directions, speakers)
+        region_words = frozenset(fold(w) for words in geo["region_words"].values() for w in words)
+        return cls(
+            matcher, names, locatives, index, cues, (references[0], references[1]), directions, speakers, region_words
+        )
 
     def theaters(
         self,
@@ -441,8 +446,16 @@ class Gazetteer:
             return None  # Arabic has no capitals: a bare word that is also a hamlet's name is a word
         if _looks_like_name_part(text, cand.start, cand.end) and not (chained or cue or agree):
             return None
+        # "the Soum province", "Тавушской области": a region is named; a village of the name is not.
+        if place.kind == GEO_PLACE and not _seat(place) and self._region_word_after(text, cand.end):
+            return None
         kind = ADMIN1 if place.kind == GEO_ADMIN1 else CITY
         return self._mention(text, norm, cand.start, cand.end, kind, place, cue, in_chain)
+
+    def _region_word_after(self, text: str, end: int) -> bool:
+        # Right after the name: "Adré (province du Ouaddaï)" opens a chain instead.
+        after = fold(text[end : end + 16]).split()
+        return text[end : end + 1] == " " and bool(after) and after[0].rstrip(_PUNCT + ".") in self.region_words
 
     def _cued(self, text: str, norm: str, start: int, end: int) -> bool:
         """A locative ("in X", "near the X") or a settlement word ("X village", "the village of X",
@@ -522,8 +535,10 @@ class Gazetteer:
         if any(not c.referenced_only for c in tally.values()):
             tally = {code: c for code, c in tally.items() if not c.referenced_only}
         top = max(c.score for c in tally.values())
-        # A text whose one place is its dateline ("CONAKRY, 14 août -") is about that city.
-        floor = _MIN_SCORE if top >= _MIN_SCORE or len(tally) > 1 else 0.0
+        # A text whose one place is its dateline ("CONAKRY, 14 août -") is about that city; a
+        # demonym that only refers ("near the Turkish border") still makes no theater.
+        alone = len(tally) == 1 and bool(next(iter(tally.values())).places)
+        floor = 0.0 if top < _MIN_SCORE and alone else _MIN_SCORE
         theaters: list[Theater] = []
         for code, entry in tally.items():
             if entry.score < floor or entry.score < 0.2 * top:
