@@ -53,6 +53,7 @@ _MEMBER_REGION = 1.0
 _HOME_SUPPORT = 0.5  # a local armed group named: its country is likely, never certain
 _MIN_SCORE = 0.5  # the least a theater needs
 _ARABIC_LOCATIVE_TOWN = 50_000
+_REGIONAL_CENTRE = 100_000  # a town this large before "область" names its region
 _HOME_WEIGHT = _MIN_SCORE
 _SPECIFIC_SHARE = 0.6
 _TOWN_IN_REGION_SHARE = 0.25
@@ -446,9 +447,12 @@ class Gazetteer:
             return None  # Arabic has no capitals: a bare word that is also a hamlet's name is a word
         if _looks_like_name_part(text, cand.start, cand.end) and not (chained or cue or agree):
             return None
-        # "the Soum province", "Тавушской области": a region is named; a village of the name is not.
-        if place.kind == GEO_PLACE and not _seat(place) and self._region_word_after(text, cand.end):
-            return None
+        # "the Soum province", "Брянской области": a region is named. A town that gives the region
+        # its name stands for it; a village of the name is not meant.
+        if place.kind == GEO_PLACE and self._region_word_after(text, cand.end):
+            if not (_seat(place) or place.population >= _REGIONAL_CENTRE) or not place.admin1:
+                return None
+            place = Place(GEO_ADMIN1, place.admin1, place.country, place.admin1, None, None, None, None, 0)
         kind = ADMIN1 if place.kind == GEO_ADMIN1 else CITY
         return self._mention(text, norm, cand.start, cand.end, kind, place, cue, in_chain)
 
