@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -141,19 +142,23 @@ class ActorResult:
 class SourceFrames:
     """Where a mention only reports: a reporting verb or "according to" right around it."""
 
-    before: re.Pattern[str]
+    before: re.Pattern[str]  # matched on the reversed text before a mention, see `reports`
     after: re.Pattern[str]
     self_report: re.Pattern[str]
     observers: frozenset[str]
 
     @staticmethod
-    def alternation(languages: dict[str, list[str]]) -> str:
-        """One regex for phrases of all languages, over normalised text; `*` ends a word freely."""
+    def alternation(languages: dict[str, list[str]], reverse: bool = False) -> str:
+        """One regex for phrases of all languages, over normalised text; `*` ends a word freely.
+        `reverse`: the same phrases written backwards, for text read backwards."""
         words = sorted({v for ws in languages.values() for w in ws for v in expand(w)}, key=len, reverse=True)
-        parts = [
-            re.escape(normalise(w.rstrip("*"))).replace(r"\ ", r"\s*") + (r"\w*" if w.endswith("*") else "")
-            for w in words
-        ]
+        parts = []
+        for w in words:
+            phrase, free = normalise(w.rstrip("*")), r"\w*" if w.endswith("*") else ""
+            if reverse:
+                parts.append(free + re.escape(phrase[::-1]).replace(r"\ ", r"\s*"))
+            else:
+                parts.append(re.escape(phrase).replace(r"\ ", r"\s*") + free)
         return "(?:" + "|".join(parts) + ")"
 
     @classmethod
@@ -167,7 +172,12 @@ class SourceFrames:
             r"\s*(?:has |have |had |also |later |earlier |previously )?"
         )
         return cls(
-            before=re.compile(r"(?:^|[^\w])" + alternation("before") + r"\s*(?:the |l'|la |le |les )?$"),
+            # `(?:^|[^\w])<before>\s*(?:the |l'|la |le |les )?$` searched in the window before a mention
+            # tries every position of it; read backwards, the same test is one match at the mention.
+            # `\n?`: `$` also matches before a final newline; `\Z`: `^`, the window's start.
+            before=re.compile(
+                r"\n?(?: eht|'l| al| el| sel)?\s*" + cls.alternation(body["before"], reverse=True) + r"(?:[^\w]|\Z)"
+            ),
             after=re.compile(aside + alternation("after") + r"(?!\w)"),
             self_report=re.compile(
                 r"^[\s,:]*(?:on \w+ |in a statement |late \w+ |that |что |що |que |ان |أن )?[\s,]*"
@@ -179,13 +189,50 @@ class SourceFrames:
 
     def reports(self, norm: str, start: int, end: int) -> bool:
         """The mention is a speaker or a cited source and does not say it acted itself."""
-        if self.before.search(norm[max(0, start - _FRAME_REACH) : start]):
+        if self.before.match(norm[max(0, start - _FRAME_REACH) : start][::-1]):
             tail = norm[end : end + _FRAME_REACH]
             return not self.self_report.match(tail)
         match = self.after.match(norm, end, end + _FRAME_REACH)
         if match is None:
             return False
         return not self.self_report.match(norm[match.end() : match.end() + _FRAME_REACH])
+
+
+class Cues:
+    """A text's cue hits by kind. Groups and named groups ask whether a cue lies in a stretch of
+    text for every mention; starts sorted once answer that by bisection instead of visiting all."""
+
+    __slots__ = ("_hits", "_sorted")
+
+    def __init__(self, hits: dict[str, list[Hit]]) -> None:
+        self._hits = hits
+        self._sorted: dict[str, tuple[list[int], list[int]]] = {}
+
+    def hits(self, kind: str) -> list[Hit]:
+        return self._hits.get(kind, [])
+
+    def _spans(self, kind: str) -> tuple[list[int], list[int]]:
+        found = self._sorted.get(kind)
+        if found is None:
+            spans = sorted((h.start, h.end) for h in self.hits(kind))
+            found = self._sorted[kind] = ([s for s, _ in spans], [e for _, e in spans])
+        return found
+
+    def within(self, kind: str, lo: int, hi: int) -> bool:
+        """A cue of `kind` lies in [lo, hi]."""
+        starts, ends = self._spans(kind)
+        k = bisect_left(starts, lo)
+        while k < len(starts) and starts[k] <= hi:
+            if ends[k] <= hi:
+                return True
+            k += 1
+        return False
+
+    def opens(self, kind: str, lo: int, hi: int) -> bool:
+        """A cue of `kind` starts in [lo, hi)."""
+        starts = self._spans(kind)[0]
+        k = bisect_left(starts, lo)
+        return k < len(starts) and starts[k] < hi
 
 
 _DATELINE_MARKS = ",،-–—("
@@ -402,11 +449,11 @@ class ActorResolver:
         self, text: str, norm: str, sentences: Sentences, title_end: int, violent: bool, scan: Scan | None = None
     ) -> ActorResult:
         spans: dict[tuple[int, int], list[Any]] = defaultdict(list)
-        cues: dict[str, list[Hit]] = defaultdict(list)
+        by_kind: dict[str, list[Hit]] = defaultdict(list)
         entities: list[Hit] = []
         for hit in self.matcher.find(text, norm, scan):
             if isinstance(hit.payload, Cue):
-                cues[hit.payload.kind].append(hit)
+                by_kind[hit.payload.kind].append(hit)
             else:
                 entities.append(hit)
         covered = bytearray(len(text))
@@ -414,8 +461,7 @@ class ActorResolver:
             spans[(hit.start, hit.end)].append(hit.payload)
             covered[hit.start : hit.end] = b"\x01" * hit.length
         # A cue inside a name is no cue: "riot" in "riot police", "armed" in "armed forces".
-        for kind, hits in cues.items():
-            cues[kind] = [h for h in hits if not all(covered[h.start : h.end])]
+        cues = Cues({kind: [h for h in hits if covered.find(0, h.start, h.end) >= 0] for kind, hits in by_kind.items()})
         ordered = sorted(spans.items())
         grouped: dict[str, set[int]] = defaultdict(set)  # group key -> sentences naming such a group
         for (start, _), payloads in ordered:
@@ -489,6 +535,7 @@ class ActorResolver:
                     Pending(start, end, boosted(_BARE_WEIGHT, start), party(start, end), category=role.category)
                 )
 
+        assaults = cues.hits("assault")
         for i, ((start, end), payloads) in enumerate(ordered):
             if i in paired:
                 continue
@@ -500,7 +547,7 @@ class ActorResolver:
                     credit(name, _METONYM_WEIGHT, start, end, party(start, end))
                 elif word.kind == "people" and violent:
                     credit(self._state_actor("military", word.country), _PEOPLE_WEIGHT, start, end, True)
-                elif word.kind == "name" and violent and self._strikes(norm, sentences, ordered, i, cues["assault"]):
+                elif word.kind == "name" and violent and self._strikes(norm, sentences, ordered, i, assaults):
                     credit(self._state_actor("military", word.country), _METONYM_WEIGHT, start, end, True)
                 break
 
@@ -579,12 +626,10 @@ class ActorResolver:
         self.registry.setdefault(name, ActorInfo(item.actor_type, country))
         return name
 
-    def _alias_party(
-        self, name: str, norm: str, cues: dict[str, list[Hit]], start: int, end: int, violent: bool
-    ) -> bool:
+    def _alias_party(self, name: str, norm: str, cues: Cues, start: int, end: int, violent: bool) -> bool:
         if name in self.frames.observers:
             # Observers report unless they are hit themselves ("shelling hit an SMM patrol").
-            hit = any(h.start - _HIT_REACH <= end and start - _HIT_REACH <= h.end for h in cues["harm"])
+            hit = any(h.start - _HIT_REACH <= end and start - _HIT_REACH <= h.end for h in cues.hits("harm"))
             return hit and not self.frames.reports(norm, start, end)
         return not violent or not self.frames.reports(norm, start, end)
 
@@ -593,7 +638,7 @@ class ActorResolver:
         group: Group,
         norm: str,
         sentences: Sentences,
-        cues: dict[str, list[Hit]],
+        cues: Cues,
         ordered: Sequence[tuple[tuple[int, int], list[Any]]],
         i: int,
         paired: set[int],
@@ -618,7 +663,7 @@ class ActorResolver:
         def near(cue: str) -> bool:
             reach = rule.reach(cue)
             lo, hi = (s_start, s_end) if reach == 0 else (max(s_start, start - reach), min(s_end, end + reach))
-            return any(lo <= h.start and h.end <= hi for h in cues[cue])
+            return cues.within(cue, lo, hi)
 
         cue = next((cue for cue, _ in rule.then if cue == "any" or near(cue)), None)
         if cue is None or (cue == "any" and group.key in self.violence_only and not violent):
@@ -643,7 +688,7 @@ class ActorResolver:
         text: str,
         norm: str,
         sentences: Sentences,
-        cues: dict[str, list[Hit]],
+        cues: Cues,
         alias_spans: list[tuple[int, int]],
         ordered: Sequence[tuple[tuple[int, int], list[Any]]],
         boosted: Callable[[float, int], float],
@@ -662,7 +707,7 @@ class ActorResolver:
         text: str,
         norm: str,
         sentences: Sentences,
-        cues: dict[str, list[Hit]],
+        cues: Cues,
         ordered: Sequence[tuple[tuple[int, int], list[Any]]],
         boosted: Callable[[float, int], float],
         taken: list[tuple[int, int]],
@@ -679,7 +724,7 @@ class ActorResolver:
             if first in self.not_names:
                 continue
             s_start, s_end = sentences.span(sentences.index(start))
-            if pattern.needs and not any(s_start <= h.start < s_end for h in cues[pattern.needs]):
+            if pattern.needs and not cues.opens(pattern.needs, s_start, s_end):
                 continue
             kind = pattern.kind
             if name in self.ethnic:
@@ -789,23 +834,28 @@ class ActorResolver:
         return name
 
     def _rank(self, result: ActorResult, sentences: Sentences) -> list[Actor]:
-        actors: list[Actor] = []
+        # Ordered first (parties, then by rounded confidence, ties in mention order), and only the
+        # kept ones are built: a dense text credits hundreds of actors, of which ten are kept.
+        ranked: list[tuple[bool, float, int, str]] = []
         for name, score in result.scores.items():
             confidence = 1.0 - math.exp(-score / _SCALE)
             if confidence < _MIN_CONFIDENCE or name not in result.evidence:
                 continue
+            ranked.append((name not in result.parties, -round(confidence, 3), len(ranked), name))
+        ranked.sort()
+        actors: list[Actor] = []
+        for source, negative, _, name in ranked[:_MAX_ACTORS]:
             info = self.registry[name]
             _, start, end = result.evidence[name]
-            role: ActorRole = "party" if name in result.parties else "source"
+            role: ActorRole = "source" if source else "party"
             actors.append(
                 Actor(
                     name=name,
                     actor_type=self.taxonomy.check_actor_type(info.actor_type),
                     country_code=info.country,
                     role=role,
-                    confidence=round(confidence, 3),
+                    confidence=-negative,
                     evidence=sentences.evidence(start, end),
                 )
             )
-        actors.sort(key=lambda a: (a.role != "party", -a.confidence))
-        return actors[:_MAX_ACTORS]
+        return actors

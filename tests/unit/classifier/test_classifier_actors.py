@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
+from services.classifier.actors import Cue, Cues, SourceFrames
 from services.classifier.labeler import Labeler
+from services.classifier.matching import Hit, normalise
 from services.kit.models import Actor
 
 
@@ -532,3 +535,27 @@ def test_theater_reading_needs_its_theater(labeler: Labeler) -> None:
     assert "Military Forces of Russia" not in _actor_names(
         labeler, "The occupiers demolished three homes near Hebron, Palestine, residents said."
     )
+
+
+def test_reporting_frame_read_backwards_agrees_with_a_forward_search(data_dir: Path) -> None:
+    """`before` is matched on the reversed window; it must accept exactly what the forward search
+    `(?:^|[^\\w])<phrase>\\s*<article>?$` accepts, at the window's start and before a final newline too."""
+    body = yaml.safe_load((data_dir / "roles.yaml").read_text(encoding="utf-8"))["sources"]
+    forward = re.compile(r"(?:^|[^\w])" + SourceFrames.alternation(body["before"]) + r"\s*(?:the |l'|la |le |les )?$")
+    backward = SourceFrames.build(body).before
+    phrases = [normalise(w.rstrip("*")) for ws in body["before"].values() for w in ws]
+    for phrase in phrases:
+        for head in ("", " ", "x", "\n"):
+            for tail in ("", " ", "ed ", "\n", " the ", " the \n", "l'", " les", "x", " army "):
+                window = head + phrase + tail
+                assert bool(backward.match(window[::-1])) == bool(forward.search(window)), repr(window)
+
+
+def test_cue_index_answers_as_a_scan_of_all_hits() -> None:
+    hits = [Hit(s, e, "k", Cue("harm")) for s, e in [(50, 55), (3, 9), (20, 30), (20, 24), (60, 61)]]
+    cues = Cues({"harm": hits})
+    for lo in range(0, 70, 3):
+        for hi in range(lo, 75, 2):
+            assert cues.within("harm", lo, hi) == any(lo <= h.start and h.end <= hi for h in hits)
+            assert cues.opens("harm", lo, hi) == any(lo <= h.start < hi for h in hits)
+    assert not cues.within("assault", 0, 100) and cues.hits("assault") == []
