@@ -9,7 +9,7 @@ import math
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,6 +101,48 @@ class Pattern:
     regex: re.Pattern[str]
     kind: str
     needs: str | None
+    # The pattern without its opening `(?<!\w)`, when it opens with a fixed character class: the
+    # regex engine then skips to where such a character stands instead of trying every position.
+    bare: re.Pattern[str] | None = None
+
+    def finditer(self, text: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
+        """`regex.finditer(text, lo, hi)`, found through `bare` where there is one."""
+        if self.bare is None:
+            yield from self.regex.finditer(text, lo, hi)
+            return
+        pos = lo
+        while (match := self.bare.search(text, pos, hi)) is not None:
+            start = match.start()
+            if start and _WORD.match(text, start - 1):
+                pos = start + 1  # inside a word: `regex` tries on from the next position
+                continue
+            yield match
+            pos = match.end()  # no pattern matches the empty string
+
+
+_WORD = re.compile(r"\w")
+_OPTIONAL_OPENING = re.compile(r"\(\?:[^()]*\)\?")  # "(?:the )?": no fixed first character
+
+
+def _trie(words: Sequence[str]) -> str:
+    """An alternation of literal words as a trie ("Ful(?:a(?:ni(?:s|)|)|be)"): a position is
+    tested against a few first letters, not against every word. Of the words that match at one
+    position (each a prefix of the next), the longest is tried first, as in an alternation sorted
+    longest first, so both match the same."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        alternatives = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if "" in node:
+            alternatives.append("")
+        return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+
+    return emit(root)
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,9 +452,7 @@ class ActorResolver:
             for canonical, body in named["ethnic"].items()
             for word in body["words"]
         }
-        macros = dict(
-            _MACROS, **{"{ethnic}": "(?:" + "|".join(sorted(map(re.escape, ethnic), key=len, reverse=True)) + ")"}
-        )
+        macros = dict(_MACROS, **{"{ethnic}": _trie(list(ethnic))})
         patterns: list[Pattern] = []
         gates: dict[str, tuple[str, ...]] = {kind: tuple(words) for kind, words in named["gates"].items()}
         if set(named["patterns"]) - set(gates):
@@ -422,7 +462,8 @@ class ActorResolver:
                 source, needs = (item, None) if isinstance(item, str) else (item["pattern"], item.get("needs"))
                 for macro, regex in macros.items():
                     source = source.replace(macro, regex)
-                patterns.append(Pattern(re.compile(r"(?<!\w)" + source), kind, needs))
+                bare = None if _OPTIONAL_OPENING.match(source) else re.compile(source)
+                patterns.append(Pattern(re.compile(r"(?<!\w)" + source), kind, needs, bare))
         kinds: dict[str, dict[str, str]] = named["kinds"]
         for body in kinds.values():
             if "type" in body:
@@ -715,7 +756,7 @@ class ActorResolver:
         hi: int,
     ) -> list[Pending]:
         found: list[Pending] = []
-        for match in pattern.regex.finditer(text, lo, hi):
+        for match in pattern.finditer(text, lo, hi):
             start, end = match.span()
             if any(s < end and start < e for s, e in taken):
                 continue

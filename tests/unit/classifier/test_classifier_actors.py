@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from services.classifier.actors import Cue, Cues, SourceFrames
+from services.classifier.actors import Cue, Cues, Pattern, SourceFrames, _trie
 from services.classifier.labeler import Labeler
 from services.classifier.matching import Hit, normalise
 from services.kit.models import Actor
@@ -559,3 +559,21 @@ def test_cue_index_answers_as_a_scan_of_all_hits() -> None:
             assert cues.within("harm", lo, hi) == any(lo <= h.start and h.end <= hi for h in hits)
             assert cues.opens("harm", lo, hi) == any(lo <= h.start < hi for h in hits)
     assert not cues.within("assault", 0, 100) and cues.hits("assault") == []
+
+
+def test_ethnic_trie_matches_as_the_alternation_longest_first() -> None:
+    words = ["Fula", "Fulani", "Fulanis", "Fulbe", "Kuki", "Kuki-Zo", "peul", "peule", "peuls", "Rizeigat Arab"]
+    plain = re.compile("(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r") (\w+)")
+    trie = re.compile(_trie(words) + r" (\w+)")
+    text = "Fulani militia, Fulanis fighters, Fula Fulbe, Kuki-Zo men, Kuki Zo, peule peuls x, Rizeigat Arab y, Fulan z"
+    assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    assert _trie([]) == "(?:)"
+
+
+def test_named_pattern_found_through_its_bare_form_as_through_the_full_regex() -> None:
+    source = r"[Tt]he (?P<name>[A-Z]\w+) (?:militia|clan)\b"
+    pattern = Pattern(re.compile(r"(?<!\w)" + source), "militia", None, re.compile(source))
+    text = "bathe Foo militia; the Bar clan and The Baz militia, xthe Qux clan, the Zed clansmen. The Top militia"
+    for lo, hi in [(0, len(text)), (3, 60), (10, 97), (27, 40)]:
+        expected = [m.span() for m in pattern.regex.finditer(text, lo, hi)]
+        assert [m.span() for m in pattern.finditer(text, lo, hi)] == expected
