@@ -82,7 +82,10 @@ class GroupRule:
     unless_group: str | None = None  # no actor in a sentence that names a group of this key
 
     def reach(self, cue: str) -> int:
-        return next((w for c, w in self.windows if c == cue), self.window)
+        for c, w in self.windows:
+            if c == cue:
+                return w
+        return self.window
 
 
 @dataclass(frozen=True, slots=True)
@@ -500,15 +503,34 @@ class ActorResolver:
         covered = bytearray(len(text))
         for hit in longest_first(entities, len(text)):
             spans[(hit.start, hit.end)].append(hit.payload)
-            covered[hit.start : hit.end] = b"\x01" * hit.length
+            covered[hit.start : hit.end] = b"\x01" * (hit.end - hit.start)
         # A cue inside a name is no cue: "riot" in "riot police", "armed" in "armed forces".
         cues = Cues({kind: [h for h in hits if covered.find(0, h.start, h.end) >= 0] for kind, hits in by_kind.items()})
         ordered = sorted(spans.items())
+        # Each span's payloads split by kind in one pass: (aliases, readings, first group, first role,
+        # any bare role, any country word).
+        sorts: list[tuple[list[Alias], list[Contextual], Group | None, Role | None, bool, bool]] = []
         grouped: dict[str, set[int]] = defaultdict(set)  # group key -> sentences naming such a group
         for (start, _), payloads in ordered:
+            aliases: list[Alias] = []
+            readings: list[Contextual] = []
+            group: Group | None = None
+            role: Role | None = None
+            bare = has_word = False
             for payload in payloads:
-                if isinstance(payload, Group):
+                if isinstance(payload, Alias):
+                    aliases.append(payload)
+                elif isinstance(payload, Contextual):
+                    readings.append(payload)
+                elif isinstance(payload, Group):
                     grouped[payload.key].add(sentences.index(start))
+                    group = group or payload
+                elif isinstance(payload, Role):
+                    role = role or payload
+                    bare = bare or payload.bare
+                elif isinstance(payload, CountryWord):
+                    has_word = True
+            sorts.append((aliases, readings, group, role, bare, has_word))
         result = ActorResult()
         alias_spans, pending = result.alias_spans, result.pending
         paired: set[int] = set()
@@ -522,8 +544,8 @@ class ActorResolver:
         def credit(name: str, weight: float, start: int, end: int, is_party: bool) -> None:
             result.credit(name, boosted(weight, start), start, end, is_party)
 
-        for i, ((start, end), payloads) in enumerate(ordered):
-            aliases = [p for p in payloads if isinstance(p, Alias)]
+        for i, ((start, end), _) in enumerate(ordered):
+            aliases, readings, group, role, bare, _ = sorts[i]
             if aliases:
                 alias_spans.append((start, end))
                 for alias in aliases:
@@ -536,11 +558,11 @@ class ActorResolver:
                         and not _credit_line(text, start, end),
                     )
                 continue
-            readings = tuple(p for p in payloads if isinstance(p, Contextual))
             if readings:
-                pending.append(Pending(start, end, boosted(_ALIAS_WEIGHT, start), party(start, end), readings=readings))
+                pending.append(
+                    Pending(start, end, boosted(_ALIAS_WEIGHT, start), party(start, end), readings=tuple(readings))
+                )
                 continue
-            group = next((p for p in payloads if isinstance(p, Group)), None)
             if group is not None:
                 self._group(
                     group,
@@ -558,7 +580,6 @@ class ActorResolver:
                     grouped,
                 )
                 continue
-            role = next((p for p in payloads if isinstance(p, Role)), None)
             if role is None:
                 continue
             partners = self._partners(norm, ordered, i)
@@ -571,14 +592,14 @@ class ActorResolver:
             if partners:
                 continue
             # "outside the governor's office", "near the army base": a building or a place, no actor.
-            if any(isinstance(p, Role) and p.bare for p in payloads) and not self._locative(norm, start):
+            if bare and not self._locative(norm, start):
                 pending.append(
                     Pending(start, end, boosted(_BARE_WEIGHT, start), party(start, end), category=role.category)
                 )
 
         assaults = cues.hits("assault")
         for i, ((start, end), payloads) in enumerate(ordered):
-            if i in paired:
+            if i in paired or not sorts[i][5]:
                 continue
             for word in payloads:
                 if not isinstance(word, CountryWord):
@@ -701,15 +722,18 @@ class ActorResolver:
             return
         s_start, s_end = sentences.span(sentence)
 
-        def near(cue: str) -> bool:
-            reach = rule.reach(cue)
-            lo, hi = (s_start, s_end) if reach == 0 else (max(s_start, start - reach), min(s_end, end + reach))
-            return cues.within(cue, lo, hi)
-
-        cue = next((cue for cue, _ in rule.then if cue == "any" or near(cue)), None)
-        if cue is None or (cue == "any" and group.key in self.violence_only and not violent):
+        found: tuple[str, str] | None = None  # the first cue of the rule in reach, and its category
+        for cue, then in rule.then:
+            if cue != "any":
+                reach = rule.reach(cue)
+                lo, hi = (s_start, s_end) if reach == 0 else (max(s_start, start - reach), min(s_end, end + reach))
+                if not cues.within(cue, lo, hi):
+                    continue
+            found = (cue, then)
+            break
+        if found is None or (found[0] == "any" and group.key in self.violence_only and not violent):
             return
-        category = dict(rule.then)[cue]
+        category = found[1]
         if self.denial.match(norm, end, end + 40):
             return  # "people were not hurt"
         partners = [] if category == "unidentified" else self._partners(norm, ordered, i)
