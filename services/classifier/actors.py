@@ -9,7 +9,7 @@ import math
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,20 +127,21 @@ _WORD = re.compile(r"\w")
 _OPTIONAL_OPENING = re.compile(r"\(\?:[^()]*\)\?")  # "(?:the )?": no fixed first character
 
 
-def _trie(words: Sequence[str]) -> str:
-    """An alternation of literal words as a trie ("Ful(?:a(?:ni(?:s|)|)|be)"): a position is
-    tested against a few first letters, not against every word. Of the words that match at one
-    position (each a prefix of the next), the longest is tried first, as in an alternation sorted
-    longest first, so both match the same."""
+def _trie(words: Iterable[Sequence[str]]) -> str:
+    """An alternation of words as a trie ("Ful(?:a(?:ni(?:s|)|)|be)"), each word a sequence of
+    regex atoms (escaped characters, or `\\s*`...): a position is tested against a few first
+    letters, not against every word. Of literal words that match at one position (each a prefix
+    of the next), the longest is tried first, as in an alternation sorted longest first, so both
+    match the same."""
     root: dict[str, Any] = {}
     for word in words:
         node = root
-        for char in word:
-            node = node.setdefault(char, {})
+        for atom in word:
+            node = node.setdefault(atom, {})
         node[""] = {}
 
     def emit(node: dict[str, Any]) -> str:
-        alternatives = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        alternatives = [atom + emit(child) for atom, child in sorted(node.items()) if atom]
         if "" in node:
             alternatives.append("")
         return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
@@ -197,13 +198,17 @@ class SourceFrames:
         """One regex for phrases of all languages, over normalised text; `*` ends a word freely.
         `reverse`: the same phrases written backwards, for text read backwards."""
         words = sorted({v for ws in languages.values() for w in ws for v in expand(w)}, key=len, reverse=True)
-        parts = []
-        for w in words:
-            phrase, free = normalise(w.rstrip("*")), r"\w*" if w.endswith("*") else ""
-            if reverse:
-                parts.append(free + re.escape(phrase[::-1]).replace(r"\ ", r"\s*"))
-            else:
-                parts.append(re.escape(phrase).replace(r"\ ", r"\s*") + free)
+        if reverse:
+            # Only ever asked whether it matches, so a trie (the same language) may stand for it.
+            return _trie(
+                ([r"\w*"] if w.endswith("*") else [])
+                + [r"\s*" if c == " " else re.escape(c) for c in normalise(w.rstrip("*"))[::-1]]
+                for w in words
+            )
+        parts = [
+            re.escape(normalise(w.rstrip("*"))).replace(r"\ ", r"\s*") + (r"\w*" if w.endswith("*") else "")
+            for w in words
+        ]
         return "(?:" + "|".join(parts) + ")"
 
     @classmethod
@@ -345,7 +350,7 @@ class ActorResolver:
         not_names: frozenset[str],
         frames: SourceFrames,
         violence_only: frozenset[str],
-        negation: re.Pattern[str],
+        negation: re.Pattern[str],  # matched on the reversed text before a mention
         denial: re.Pattern[str],
         conjunctions: frozenset[str],
         articles: frozenset[str],
@@ -455,7 +460,7 @@ class ActorResolver:
             for canonical, body in named["ethnic"].items()
             for word in body["words"]
         }
-        macros = dict(_MACROS, **{"{ethnic}": _trie(list(ethnic))})
+        macros = dict(_MACROS, **{"{ethnic}": _trie([list(map(re.escape, word)) for word in ethnic])})
         patterns: list[Pattern] = []
         gates: dict[str, tuple[str, ...]] = {kind: tuple(words) for kind, words in named["gates"].items()}
         if set(named["patterns"]) - set(gates):
@@ -473,7 +478,10 @@ class ActorResolver:
                 taxonomy.check_actor_type(body["type"])
         frames = SourceFrames.build(roles["sources"])
         negations = sorted({normalise(w) for ws in roles["negations"].values() for w in ws}, key=len, reverse=True)
-        negation = re.compile(r"(?:^|[^\w])(?:" + "|".join(map(re.escape, negations)) + r")\s+(?:\w+\s+)?$")
+        # `(?:^|[^\w])<negation>\s+(?:\w+\s+)?$` before a mention, read backwards as `before` is.
+        negation = re.compile(
+            r"\n?(?:\s+\w+)?\s+" + _trie(list(map(re.escape, n[::-1])) for n in negations) + r"(?:[^\w]|\Z)"
+        )
         denial = SourceFrames.alternation(roles["negations_after"])
         for name, local in branches.items():
             if name not in registry or any(branch not in registry for branch in local.values()):
@@ -714,7 +722,7 @@ class ActorResolver:
         """A generic group counts with the first cue of its rule in reach; people who only speak
         ("residents said") are no actors."""
         (start, end), _ = ordered[i]
-        if self.frames.reports(norm, start, end) or self.negation.search(norm[max(0, start - 30) : start]):
+        if self.frames.reports(norm, start, end) or self.negation.match(norm[max(0, start - 30) : start][::-1]):
             return
         rule = self.groups[group.key]
         sentence = sentences.index(start)

@@ -564,7 +564,7 @@ def test_cue_index_answers_as_a_scan_of_all_hits() -> None:
 def test_ethnic_trie_matches_as_the_alternation_longest_first() -> None:
     words = ["Fula", "Fulani", "Fulanis", "Fulbe", "Kuki", "Kuki-Zo", "peul", "peule", "peuls", "Rizeigat Arab"]
     plain = re.compile("(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r") (\w+)")
-    trie = re.compile(_trie(words) + r" (\w+)")
+    trie = re.compile(_trie([list(map(re.escape, w)) for w in words]) + r" (\w+)")
     text = "Fulani militia, Fulanis fighters, Fula Fulbe, Kuki-Zo men, Kuki Zo, peule peuls x, Rizeigat Arab y, Fulan z"
     assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)]
     assert _trie([]) == "(?:)"
@@ -577,3 +577,14 @@ def test_named_pattern_found_through_its_bare_form_as_through_the_full_regex() -
     for lo, hi in [(0, len(text)), (3, 60), (10, 97), (27, 40)]:
         expected = [m.span() for m in pattern.regex.finditer(text, lo, hi)]
         assert [m.span() for m in pattern.finditer(text, lo, hi)] == expected
+
+
+def test_negation_read_backwards_agrees_with_a_forward_search(labeler: Labeler, data_dir: Path) -> None:
+    roles = yaml.safe_load((data_dir / "roles.yaml").read_text(encoding="utf-8"))
+    negations = sorted({normalise(w) for ws in roles["negations"].values() for w in ws}, key=len, reverse=True)
+    forward = re.compile(r"(?:^|[^\w])(?:" + "|".join(map(re.escape, negations)) + r")\s+(?:\w+\s+)?$")
+    for negation in negations:
+        for head in ("", " ", "x", "\n"):
+            for tail in ("", " ", "  ", " one ", " one two ", "\n", " one\n", "x"):
+                window = head + negation + tail
+                assert bool(labeler.actors.negation.match(window[::-1])) == bool(forward.search(window)), repr(window)
