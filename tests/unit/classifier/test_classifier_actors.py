@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from services.classifier.actors import Cue, Cues, Pattern, SourceFrames, _trie
+from services.classifier.actors import _GATE_REACH, Cue, Cues, Pattern, SourceFrames, _gate_automaton, _regions, _trie
 from services.classifier.labeler import Labeler
 from services.classifier.matching import Hit, normalise
 from services.kit.models import Actor
@@ -588,3 +588,26 @@ def test_negation_read_backwards_agrees_with_a_forward_search(labeler: Labeler, 
             for tail in ("", " ", "  ", " one ", " one two ", "\n", " one\n", "x"):
                 window = head + negation + tail
                 assert bool(labeler.actors.negation.match(window[::-1])) == bool(forward.search(window)), repr(window)
+
+
+def test_gate_regions_from_one_pass_are_those_of_a_find_per_word() -> None:
+    gates = {"unit": ("Brigade", "rigade", "Army"), "rebel": ("Army", "Front"), "tribe": ("племен", "trib")}
+    text = "x" * 300 + "the 3rd Brigade and the Army" + "y" * 500 + "Front, tribes; Brigade" + "z" * 250 + "Army"
+
+    def by_find(words: tuple[str, ...]) -> list[tuple[int, int]]:
+        spots = sorted(
+            (max(0, at - _GATE_REACH), min(len(text), at + len(word) + _GATE_REACH))
+            for word in words
+            for at in (i for i in range(len(text)) if text.startswith(word, i))
+        )
+        merged: list[tuple[int, int]] = []
+        for lo, hi in spots:
+            if merged and lo <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+            else:
+                merged.append((lo, hi))
+        return merged
+
+    regions = _regions(text, _gate_automaton(gates))
+    assert regions == {kind: by_find(words) for kind, words in gates.items() if by_find(words)}
+    assert _regions(text, _gate_automaton({})) == {}
