@@ -743,8 +743,8 @@ class ActorResolver:
         """A generic group counts with the first cue of its rule in reach; people who only speak
         ("residents said") are no actors."""
         (start, end), _ = ordered[i]
-        if self.frames.reports(norm, start, end) or self.negation.match(norm[max(0, start - 30) : start][::-1]):
-            return
+        # The tests that may drop the group are independent: the cheap ones (sentences, cue in
+        # reach) come first, the regexes over the text around it last.
         rule = self.groups[group.key]
         sentence = sentences.index(start)
         if rule.unless_group is not None and sentence in grouped.get(rule.unless_group, ()):
@@ -761,6 +761,8 @@ class ActorResolver:
             found = (cue, then)
             break
         if found is None or (found[0] == "any" and group.key in self.violence_only and not violent):
+            return
+        if self.frames.reports(norm, start, end) or self.negation.match(norm[max(0, start - 30) : start][::-1]):
             return
         category = found[1]
         if self.denial.match(norm, end, end + 40):
