@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import ahocorasick
 
 from services.kit.models import Actor, ActorRole
 
@@ -81,7 +84,10 @@ class GroupRule:
     unless_group: str | None = None  # no actor in a sentence that names a group of this key
 
     def reach(self, cue: str) -> int:
-        return next((w for c, w in self.windows if c == cue), self.window)
+        for c, w in self.windows:
+            if c == cue:
+                return w
+        return self.window
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +106,49 @@ class Pattern:
     regex: re.Pattern[str]
     kind: str
     needs: str | None
+    # The pattern without its opening `(?<!\w)`, when it opens with a fixed character class: the
+    # regex engine then skips to where such a character stands instead of trying every position.
+    bare: re.Pattern[str] | None = None
+
+    def finditer(self, text: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
+        """`regex.finditer(text, lo, hi)`, found through `bare` where there is one."""
+        if self.bare is None:
+            yield from self.regex.finditer(text, lo, hi)
+            return
+        pos = lo
+        while (match := self.bare.search(text, pos, hi)) is not None:
+            start = match.start()
+            if start and _WORD.match(text, start - 1):
+                pos = start + 1  # inside a word: `regex` tries on from the next position
+                continue
+            yield match
+            pos = match.end()  # no pattern matches the empty string
+
+
+_WORD = re.compile(r"\w")
+_OPTIONAL_OPENING = re.compile(r"\(\?:[^()]*\)\?")  # "(?:the )?": no fixed first character
+
+
+def _trie(words: Iterable[Sequence[str]]) -> str:
+    """An alternation of words as a trie ("Ful(?:a(?:ni(?:s|)|)|be)"), each word a sequence of
+    regex atoms (escaped characters, or `\\s*`...): a position is tested against a few first
+    letters, not against every word. Of literal words that match at one position (each a prefix
+    of the next), the longest is tried first, as in an alternation sorted longest first, so both
+    match the same."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for atom in word:
+            node = node.setdefault(atom, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        alternatives = [atom + emit(child) for atom, child in sorted(node.items()) if atom]
+        if "" in node:
+            alternatives.append("")
+        return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+
+    return emit(root)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,15 +190,23 @@ class ActorResult:
 class SourceFrames:
     """Where a mention only reports: a reporting verb or "according to" right around it."""
 
-    before: re.Pattern[str]
+    before: re.Pattern[str]  # matched on the reversed text before a mention, see `reports`
     after: re.Pattern[str]
     self_report: re.Pattern[str]
     observers: frozenset[str]
 
     @staticmethod
-    def alternation(languages: dict[str, list[str]]) -> str:
-        """One regex for phrases of all languages, over normalised text; `*` ends a word freely."""
+    def alternation(languages: dict[str, list[str]], reverse: bool = False) -> str:
+        """One regex for phrases of all languages, over normalised text; `*` ends a word freely.
+        `reverse`: the same phrases written backwards, for text read backwards."""
         words = sorted({v for ws in languages.values() for w in ws for v in expand(w)}, key=len, reverse=True)
+        if reverse:
+            # Only ever asked whether it matches, so a trie (the same language) may stand for it.
+            return _trie(
+                ([r"\w*"] if w.endswith("*") else [])
+                + [r"\s*" if c == " " else re.escape(c) for c in normalise(w.rstrip("*"))[::-1]]
+                for w in words
+            )
         parts = [
             re.escape(normalise(w.rstrip("*"))).replace(r"\ ", r"\s*") + (r"\w*" if w.endswith("*") else "")
             for w in words
@@ -167,7 +224,12 @@ class SourceFrames:
             r"\s*(?:has |have |had |also |later |earlier |previously )?"
         )
         return cls(
-            before=re.compile(r"(?:^|[^\w])" + alternation("before") + r"\s*(?:the |l'|la |le |les )?$"),
+            # `(?:^|[^\w])<before>\s*(?:the |l'|la |le |les )?$` searched in the window before a mention
+            # tries every position of it; read backwards, the same test is one match at the mention.
+            # `\n?`: `$` also matches before a final newline; `\Z`: `^`, the window's start.
+            before=re.compile(
+                r"\n?(?: eht|'l| al| el| sel)?\s*" + cls.alternation(body["before"], reverse=True) + r"(?:[^\w]|\Z)"
+            ),
             after=re.compile(aside + alternation("after") + r"(?!\w)"),
             self_report=re.compile(
                 r"^[\s,:]*(?:on \w+ |in a statement |late \w+ |that |что |що |que |ان |أن )?[\s,]*"
@@ -179,13 +241,50 @@ class SourceFrames:
 
     def reports(self, norm: str, start: int, end: int) -> bool:
         """The mention is a speaker or a cited source and does not say it acted itself."""
-        if self.before.search(norm[max(0, start - _FRAME_REACH) : start]):
+        if self.before.match(norm[max(0, start - _FRAME_REACH) : start][::-1]):
             tail = norm[end : end + _FRAME_REACH]
             return not self.self_report.match(tail)
         match = self.after.match(norm, end, end + _FRAME_REACH)
         if match is None:
             return False
         return not self.self_report.match(norm[match.end() : match.end() + _FRAME_REACH])
+
+
+class Cues:
+    """A text's cue hits by kind. Groups and named groups ask whether a cue lies in a stretch of
+    text for every mention; starts sorted once answer that by bisection instead of visiting all."""
+
+    __slots__ = ("_hits", "_sorted")
+
+    def __init__(self, hits: dict[str, list[Hit]]) -> None:
+        self._hits = hits
+        self._sorted: dict[str, tuple[list[int], list[int]]] = {}
+
+    def hits(self, kind: str) -> list[Hit]:
+        return self._hits.get(kind, [])
+
+    def _spans(self, kind: str) -> tuple[list[int], list[int]]:
+        found = self._sorted.get(kind)
+        if found is None:
+            spans = sorted((h.start, h.end) for h in self.hits(kind))
+            found = self._sorted[kind] = ([s for s, _ in spans], [e for _, e in spans])
+        return found
+
+    def within(self, kind: str, lo: int, hi: int) -> bool:
+        """A cue of `kind` lies in [lo, hi]."""
+        starts, ends = self._spans(kind)
+        k = bisect_left(starts, lo)
+        while k < len(starts) and starts[k] <= hi:
+            if ends[k] <= hi:
+                return True
+            k += 1
+        return False
+
+    def opens(self, kind: str, lo: int, hi: int) -> bool:
+        """A cue of `kind` starts in [lo, hi)."""
+        starts = self._spans(kind)[0]
+        k = bisect_left(starts, lo)
+        return k < len(starts) and starts[k] < hi
 
 
 _DATELINE_MARKS = ",،-–—("
@@ -214,24 +313,42 @@ def _add(matcher: PhraseMatcher, phrase: str, payload: Any, case: CaseRule = "an
 _GATE_REACH = 200  # longer than any named-group match: every match holds a gate word of its kind
 
 
-def _regions(text: str, words: Sequence[str]) -> list[tuple[int, int]]:
-    """Disjoint stretches of `text` around its gate words. Every match of a kind's patterns holds one
-    of its gate words, so searching these stretches finds what searching the whole text finds,
-    at a fraction of the cost in a long text that names few groups."""
-    spots: list[tuple[int, int]] = []
-    for word in words:
-        at = text.find(word)
-        while at != -1:
-            spots.append((max(0, at - _GATE_REACH), min(len(text), at + len(word) + _GATE_REACH)))
-            at = text.find(word, at + 1)
-    spots.sort()
-    merged: list[tuple[int, int]] = []
-    for lo, hi in spots:
-        if merged and lo <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
-        else:
-            merged.append((lo, hi))
-    return merged
+def _gate_automaton(gates: dict[str, tuple[str, ...]]) -> Any:
+    """Every gate word of every kind, found in one pass over a text (a `find` per word costs a
+    pass each: some sixty)."""
+    kinds: dict[str, list[str]] = defaultdict(list)
+    for kind, words in gates.items():
+        for word in words:
+            kinds[word].append(kind)
+    automaton = ahocorasick.Automaton()
+    for word, found in kinds.items():
+        automaton.add_word(word, (len(word), tuple(found)))
+    if len(automaton):
+        automaton.make_automaton()
+    return automaton
+
+
+def _regions(text: str, automaton: Any) -> dict[str, list[tuple[int, int]]]:
+    """Disjoint stretches of `text` around its gate words, by kind. Every match of a kind's patterns
+    holds one of its gate words, so searching these stretches finds what searching the whole text
+    finds, at a fraction of the cost in a long text that names few groups."""
+    spots: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    size = len(text)
+    if len(automaton):
+        for last, (length, kinds) in automaton.iter(text):  # every occurrence, overlapping ones too
+            at = last - length + 1
+            for kind in kinds:
+                spots[kind].append((max(0, at - _GATE_REACH), min(size, at + length + _GATE_REACH)))
+    regions: dict[str, list[tuple[int, int]]] = {}
+    for kind, found in spots.items():
+        found.sort()
+        merged = regions[kind] = []
+        for lo, hi in found:
+            if merged and lo <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+            else:
+                merged.append((lo, hi))
+    return regions
 
 
 class ActorResolver:
@@ -253,7 +370,7 @@ class ActorResolver:
         not_names: frozenset[str],
         frames: SourceFrames,
         violence_only: frozenset[str],
-        negation: re.Pattern[str],
+        negation: re.Pattern[str],  # matched on the reversed text before a mention
         denial: re.Pattern[str],
         conjunctions: frozenset[str],
         articles: frozenset[str],
@@ -272,6 +389,7 @@ class ActorResolver:
         self.groups = groups
         self.patterns = patterns
         self.gates = gates
+        self.gate_automaton = _gate_automaton(gates)
         self.kinds = kinds
         self.ethnic = ethnic  # any spelling -> (canonical name, kind)
         self.not_names = not_names
@@ -363,9 +481,7 @@ class ActorResolver:
             for canonical, body in named["ethnic"].items()
             for word in body["words"]
         }
-        macros = dict(
-            _MACROS, **{"{ethnic}": "(?:" + "|".join(sorted(map(re.escape, ethnic), key=len, reverse=True)) + ")"}
-        )
+        macros = dict(_MACROS, **{"{ethnic}": _trie([list(map(re.escape, word)) for word in ethnic])})
         patterns: list[Pattern] = []
         gates: dict[str, tuple[str, ...]] = {kind: tuple(words) for kind, words in named["gates"].items()}
         if set(named["patterns"]) - set(gates):
@@ -375,14 +491,18 @@ class ActorResolver:
                 source, needs = (item, None) if isinstance(item, str) else (item["pattern"], item.get("needs"))
                 for macro, regex in macros.items():
                     source = source.replace(macro, regex)
-                patterns.append(Pattern(re.compile(r"(?<!\w)" + source), kind, needs))
+                bare = None if _OPTIONAL_OPENING.match(source) else re.compile(source)
+                patterns.append(Pattern(re.compile(r"(?<!\w)" + source), kind, needs, bare))
         kinds: dict[str, dict[str, str]] = named["kinds"]
         for body in kinds.values():
             if "type" in body:
                 taxonomy.check_actor_type(body["type"])
         frames = SourceFrames.build(roles["sources"])
         negations = sorted({normalise(w) for ws in roles["negations"].values() for w in ws}, key=len, reverse=True)
-        negation = re.compile(r"(?:^|[^\w])(?:" + "|".join(map(re.escape, negations)) + r")\s+(?:\w+\s+)?$")
+        # `(?:^|[^\w])<negation>\s+(?:\w+\s+)?$` before a mention, read backwards as `before` is.
+        negation = re.compile(
+            r"\n?(?:\s+\w+)?\s+" + _trie(list(map(re.escape, n[::-1])) for n in negations) + r"(?:[^\w]|\Z)"
+        )
         denial = SourceFrames.alternation(roles["negations_after"])
         for name, local in branches.items():
             if name not in registry or any(branch not in registry for branch in local.values()):
@@ -402,26 +522,44 @@ class ActorResolver:
         self, text: str, norm: str, sentences: Sentences, title_end: int, violent: bool, scan: Scan | None = None
     ) -> ActorResult:
         spans: dict[tuple[int, int], list[Any]] = defaultdict(list)
-        cues: dict[str, list[Hit]] = defaultdict(list)
+        by_kind: dict[str, list[Hit]] = defaultdict(list)
         entities: list[Hit] = []
         for hit in self.matcher.find(text, norm, scan):
             if isinstance(hit.payload, Cue):
-                cues[hit.payload.kind].append(hit)
+                by_kind[hit.payload.kind].append(hit)
             else:
                 entities.append(hit)
         covered = bytearray(len(text))
         for hit in longest_first(entities, len(text)):
             spans[(hit.start, hit.end)].append(hit.payload)
-            covered[hit.start : hit.end] = b"\x01" * hit.length
+            covered[hit.start : hit.end] = b"\x01" * (hit.end - hit.start)
         # A cue inside a name is no cue: "riot" in "riot police", "armed" in "armed forces".
-        for kind, hits in cues.items():
-            cues[kind] = [h for h in hits if not all(covered[h.start : h.end])]
+        cues = Cues({kind: [h for h in hits if covered.find(0, h.start, h.end) >= 0] for kind, hits in by_kind.items()})
         ordered = sorted(spans.items())
+        # Each span's payloads split by kind in one pass: (aliases, readings, first group, first role,
+        # any bare role, any country word).
+        sorts: list[tuple[list[Alias], list[Contextual], Group | None, Role | None, bool, bool]] = []
         grouped: dict[str, set[int]] = defaultdict(set)  # group key -> sentences naming such a group
         for (start, _), payloads in ordered:
+            aliases: list[Alias] = []
+            readings: list[Contextual] = []
+            group: Group | None = None
+            role: Role | None = None
+            bare = has_word = False
             for payload in payloads:
-                if isinstance(payload, Group):
+                if isinstance(payload, Alias):
+                    aliases.append(payload)
+                elif isinstance(payload, Contextual):
+                    readings.append(payload)
+                elif isinstance(payload, Group):
                     grouped[payload.key].add(sentences.index(start))
+                    group = group or payload
+                elif isinstance(payload, Role):
+                    role = role or payload
+                    bare = bare or payload.bare
+                elif isinstance(payload, CountryWord):
+                    has_word = True
+            sorts.append((aliases, readings, group, role, bare, has_word))
         result = ActorResult()
         alias_spans, pending = result.alias_spans, result.pending
         paired: set[int] = set()
@@ -435,8 +573,8 @@ class ActorResolver:
         def credit(name: str, weight: float, start: int, end: int, is_party: bool) -> None:
             result.credit(name, boosted(weight, start), start, end, is_party)
 
-        for i, ((start, end), payloads) in enumerate(ordered):
-            aliases = [p for p in payloads if isinstance(p, Alias)]
+        for i, ((start, end), _) in enumerate(ordered):
+            aliases, readings, group, role, bare, _ = sorts[i]
             if aliases:
                 alias_spans.append((start, end))
                 for alias in aliases:
@@ -449,11 +587,11 @@ class ActorResolver:
                         and not _credit_line(text, start, end),
                     )
                 continue
-            readings = tuple(p for p in payloads if isinstance(p, Contextual))
             if readings:
-                pending.append(Pending(start, end, boosted(_ALIAS_WEIGHT, start), party(start, end), readings=readings))
+                pending.append(
+                    Pending(start, end, boosted(_ALIAS_WEIGHT, start), party(start, end), readings=tuple(readings))
+                )
                 continue
-            group = next((p for p in payloads if isinstance(p, Group)), None)
             if group is not None:
                 self._group(
                     group,
@@ -471,7 +609,6 @@ class ActorResolver:
                     grouped,
                 )
                 continue
-            role = next((p for p in payloads if isinstance(p, Role)), None)
             if role is None:
                 continue
             partners = self._partners(norm, ordered, i)
@@ -484,13 +621,14 @@ class ActorResolver:
             if partners:
                 continue
             # "outside the governor's office", "near the army base": a building or a place, no actor.
-            if any(isinstance(p, Role) and p.bare for p in payloads) and not self._locative(norm, start):
+            if bare and not self._locative(norm, start):
                 pending.append(
                     Pending(start, end, boosted(_BARE_WEIGHT, start), party(start, end), category=role.category)
                 )
 
+        assaults = cues.hits("assault")
         for i, ((start, end), payloads) in enumerate(ordered):
-            if i in paired:
+            if i in paired or not sorts[i][5]:
                 continue
             for word in payloads:
                 if not isinstance(word, CountryWord):
@@ -500,7 +638,7 @@ class ActorResolver:
                     credit(name, _METONYM_WEIGHT, start, end, party(start, end))
                 elif word.kind == "people" and violent:
                     credit(self._state_actor("military", word.country), _PEOPLE_WEIGHT, start, end, True)
-                elif word.kind == "name" and violent and self._strikes(norm, sentences, ordered, i, cues["assault"]):
+                elif word.kind == "name" and violent and self._strikes(norm, sentences, ordered, i, assaults):
                     credit(self._state_actor("military", word.country), _METONYM_WEIGHT, start, end, True)
                 break
 
@@ -579,12 +717,10 @@ class ActorResolver:
         self.registry.setdefault(name, ActorInfo(item.actor_type, country))
         return name
 
-    def _alias_party(
-        self, name: str, norm: str, cues: dict[str, list[Hit]], start: int, end: int, violent: bool
-    ) -> bool:
+    def _alias_party(self, name: str, norm: str, cues: Cues, start: int, end: int, violent: bool) -> bool:
         if name in self.frames.observers:
             # Observers report unless they are hit themselves ("shelling hit an SMM patrol").
-            hit = any(h.start - _HIT_REACH <= end and start - _HIT_REACH <= h.end for h in cues["harm"])
+            hit = any(h.start - _HIT_REACH <= end and start - _HIT_REACH <= h.end for h in cues.hits("harm"))
             return hit and not self.frames.reports(norm, start, end)
         return not violent or not self.frames.reports(norm, start, end)
 
@@ -593,7 +729,7 @@ class ActorResolver:
         group: Group,
         norm: str,
         sentences: Sentences,
-        cues: dict[str, list[Hit]],
+        cues: Cues,
         ordered: Sequence[tuple[tuple[int, int], list[Any]]],
         i: int,
         paired: set[int],
@@ -607,23 +743,28 @@ class ActorResolver:
         """A generic group counts with the first cue of its rule in reach; people who only speak
         ("residents said") are no actors."""
         (start, end), _ = ordered[i]
-        if self.frames.reports(norm, start, end) or self.negation.search(norm[max(0, start - 30) : start]):
-            return
+        # The tests that may drop the group are independent: the cheap ones (sentences, cue in
+        # reach) come first, the regexes over the text around it last.
         rule = self.groups[group.key]
         sentence = sentences.index(start)
         if rule.unless_group is not None and sentence in grouped.get(rule.unless_group, ()):
             return
         s_start, s_end = sentences.span(sentence)
 
-        def near(cue: str) -> bool:
-            reach = rule.reach(cue)
-            lo, hi = (s_start, s_end) if reach == 0 else (max(s_start, start - reach), min(s_end, end + reach))
-            return any(lo <= h.start and h.end <= hi for h in cues[cue])
-
-        cue = next((cue for cue, _ in rule.then if cue == "any" or near(cue)), None)
-        if cue is None or (cue == "any" and group.key in self.violence_only and not violent):
+        found: tuple[str, str] | None = None  # the first cue of the rule in reach, and its category
+        for cue, then in rule.then:
+            if cue != "any":
+                reach = rule.reach(cue)
+                lo, hi = (s_start, s_end) if reach == 0 else (max(s_start, start - reach), min(s_end, end + reach))
+                if not cues.within(cue, lo, hi):
+                    continue
+            found = (cue, then)
+            break
+        if found is None or (found[0] == "any" and group.key in self.violence_only and not violent):
             return
-        category = dict(rule.then)[cue]
+        if self.frames.reports(norm, start, end) or self.negation.match(norm[max(0, start - 30) : start][::-1]):
+            return
+        category = found[1]
         if self.denial.match(norm, end, end + 40):
             return  # "people were not hurt"
         partners = [] if category == "unidentified" else self._partners(norm, ordered, i)
@@ -643,16 +784,16 @@ class ActorResolver:
         text: str,
         norm: str,
         sentences: Sentences,
-        cues: dict[str, list[Hit]],
+        cues: Cues,
         alias_spans: list[tuple[int, int]],
         ordered: Sequence[tuple[tuple[int, int], list[Any]]],
         boosted: Callable[[float, int], float],
     ) -> list[Pending]:
         found: list[Pending] = []
         taken: list[tuple[int, int]] = list(alias_spans)
-        regions = {kind: _regions(text, words) for kind, words in self.gates.items()}
+        regions = _regions(text, self.gate_automaton)
         for pattern in self.patterns:
-            for lo, hi in regions[pattern.kind]:
+            for lo, hi in regions.get(pattern.kind, ()):
                 found.extend(self._named_matches(pattern, text, norm, sentences, cues, ordered, boosted, taken, lo, hi))
         return found
 
@@ -662,7 +803,7 @@ class ActorResolver:
         text: str,
         norm: str,
         sentences: Sentences,
-        cues: dict[str, list[Hit]],
+        cues: Cues,
         ordered: Sequence[tuple[tuple[int, int], list[Any]]],
         boosted: Callable[[float, int], float],
         taken: list[tuple[int, int]],
@@ -670,7 +811,7 @@ class ActorResolver:
         hi: int,
     ) -> list[Pending]:
         found: list[Pending] = []
-        for match in pattern.regex.finditer(text, lo, hi):
+        for match in pattern.finditer(text, lo, hi):
             start, end = match.span()
             if any(s < end and start < e for s, e in taken):
                 continue
@@ -679,7 +820,7 @@ class ActorResolver:
             if first in self.not_names:
                 continue
             s_start, s_end = sentences.span(sentences.index(start))
-            if pattern.needs and not any(s_start <= h.start < s_end for h in cues[pattern.needs]):
+            if pattern.needs and not cues.opens(pattern.needs, s_start, s_end):
                 continue
             kind = pattern.kind
             if name in self.ethnic:
@@ -789,23 +930,28 @@ class ActorResolver:
         return name
 
     def _rank(self, result: ActorResult, sentences: Sentences) -> list[Actor]:
-        actors: list[Actor] = []
+        # Ordered first (parties, then by rounded confidence, ties in mention order), and only the
+        # kept ones are built: a dense text credits hundreds of actors, of which ten are kept.
+        ranked: list[tuple[bool, float, int, str]] = []
         for name, score in result.scores.items():
             confidence = 1.0 - math.exp(-score / _SCALE)
             if confidence < _MIN_CONFIDENCE or name not in result.evidence:
                 continue
+            ranked.append((name not in result.parties, -round(confidence, 3), len(ranked), name))
+        ranked.sort()
+        actors: list[Actor] = []
+        for source, negative, _, name in ranked[:_MAX_ACTORS]:
             info = self.registry[name]
             _, start, end = result.evidence[name]
-            role: ActorRole = "party" if name in result.parties else "source"
+            role: ActorRole = "source" if source else "party"
             actors.append(
                 Actor(
                     name=name,
                     actor_type=self.taxonomy.check_actor_type(info.actor_type),
                     country_code=info.country,
                     role=role,
-                    confidence=round(confidence, 3),
+                    confidence=-negative,
                     evidence=sentences.evidence(start, end),
                 )
             )
-        actors.sort(key=lambda a: (a.role != "party", -a.confidence))
-        return actors[:_MAX_ACTORS]
+        return actors

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
+from services.classifier.actors import _GATE_REACH, Cue, Cues, Pattern, SourceFrames, _gate_automaton, _regions, _trie
 from services.classifier.labeler import Labeler
+from services.classifier.matching import Hit, normalise
 from services.kit.models import Actor
 
 
@@ -532,3 +535,79 @@ def test_theater_reading_needs_its_theater(labeler: Labeler) -> None:
     assert "Military Forces of Russia" not in _actor_names(
         labeler, "The occupiers demolished three homes near Hebron, Palestine, residents said."
     )
+
+
+def test_reporting_frame_read_backwards_agrees_with_a_forward_search(data_dir: Path) -> None:
+    """`before` is matched on the reversed window; it must accept exactly what the forward search
+    `(?:^|[^\\w])<phrase>\\s*<article>?$` accepts, at the window's start and before a final newline too."""
+    body = yaml.safe_load((data_dir / "roles.yaml").read_text(encoding="utf-8"))["sources"]
+    forward = re.compile(r"(?:^|[^\w])" + SourceFrames.alternation(body["before"]) + r"\s*(?:the |l'|la |le |les )?$")
+    backward = SourceFrames.build(body).before
+    phrases = [normalise(w.rstrip("*")) for ws in body["before"].values() for w in ws]
+    for phrase in phrases:
+        for head in ("", " ", "x", "\n"):
+            for tail in ("", " ", "ed ", "\n", " the ", " the \n", "l'", " les", "x", " army "):
+                window = head + phrase + tail
+                assert bool(backward.match(window[::-1])) == bool(forward.search(window)), repr(window)
+
+
+def test_cue_index_answers_as_a_scan_of_all_hits() -> None:
+    hits = [Hit(s, e, "k", Cue("harm")) for s, e in [(50, 55), (3, 9), (20, 30), (20, 24), (60, 61)]]
+    cues = Cues({"harm": hits})
+    for lo in range(0, 70, 3):
+        for hi in range(lo, 75, 2):
+            assert cues.within("harm", lo, hi) == any(lo <= h.start and h.end <= hi for h in hits)
+            assert cues.opens("harm", lo, hi) == any(lo <= h.start < hi for h in hits)
+    assert not cues.within("assault", 0, 100) and cues.hits("assault") == []
+
+
+def test_ethnic_trie_matches_as_the_alternation_longest_first() -> None:
+    words = ["Fula", "Fulani", "Fulanis", "Fulbe", "Kuki", "Kuki-Zo", "peul", "peule", "peuls", "Rizeigat Arab"]
+    plain = re.compile("(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r") (\w+)")
+    trie = re.compile(_trie([list(map(re.escape, w)) for w in words]) + r" (\w+)")
+    text = "Fulani militia, Fulanis fighters, Fula Fulbe, Kuki-Zo men, Kuki Zo, peule peuls x, Rizeigat Arab y, Fulan z"
+    assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    assert _trie([]) == "(?:)"
+
+
+def test_named_pattern_found_through_its_bare_form_as_through_the_full_regex() -> None:
+    source = r"[Tt]he (?P<name>[A-Z]\w+) (?:militia|clan)\b"
+    pattern = Pattern(re.compile(r"(?<!\w)" + source), "militia", None, re.compile(source))
+    text = "bathe Foo militia; the Bar clan and The Baz militia, xthe Qux clan, the Zed clansmen. The Top militia"
+    for lo, hi in [(0, len(text)), (3, 60), (10, 97), (27, 40)]:
+        expected = [m.span() for m in pattern.regex.finditer(text, lo, hi)]
+        assert [m.span() for m in pattern.finditer(text, lo, hi)] == expected
+
+
+def test_negation_read_backwards_agrees_with_a_forward_search(labeler: Labeler, data_dir: Path) -> None:
+    roles = yaml.safe_load((data_dir / "roles.yaml").read_text(encoding="utf-8"))
+    negations = sorted({normalise(w) for ws in roles["negations"].values() for w in ws}, key=len, reverse=True)
+    forward = re.compile(r"(?:^|[^\w])(?:" + "|".join(map(re.escape, negations)) + r")\s+(?:\w+\s+)?$")
+    for negation in negations:
+        for head in ("", " ", "x", "\n"):
+            for tail in ("", " ", "  ", " one ", " one two ", "\n", " one\n", "x"):
+                window = head + negation + tail
+                assert bool(labeler.actors.negation.match(window[::-1])) == bool(forward.search(window)), repr(window)
+
+
+def test_gate_regions_from_one_pass_are_those_of_a_find_per_word() -> None:
+    gates = {"unit": ("Brigade", "rigade", "Army"), "rebel": ("Army", "Front"), "tribe": ("племен", "trib")}
+    text = "x" * 300 + "the 3rd Brigade and the Army" + "y" * 500 + "Front, tribes; Brigade" + "z" * 250 + "Army"
+
+    def by_find(words: tuple[str, ...]) -> list[tuple[int, int]]:
+        spots = sorted(
+            (max(0, at - _GATE_REACH), min(len(text), at + len(word) + _GATE_REACH))
+            for word in words
+            for at in (i for i in range(len(text)) if text.startswith(word, i))
+        )
+        merged: list[tuple[int, int]] = []
+        for lo, hi in spots:
+            if merged and lo <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+            else:
+                merged.append((lo, hi))
+        return merged
+
+    regions = _regions(text, _gate_automaton(gates))
+    assert regions == {kind: by_find(words) for kind, words in gates.items() if by_find(words)}
+    assert _regions(text, _gate_automaton({})) == {}
