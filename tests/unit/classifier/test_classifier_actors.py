@@ -611,3 +611,9 @@ def test_gate_regions_from_one_pass_are_those_of_a_find_per_word() -> None:
     regions = _regions(text, _gate_automaton(gates))
     assert regions == {kind: by_find(words) for kind, words in gates.items() if by_find(words)}
     assert _regions(text, _gate_automaton({})) == {}
+
+
+def test_the_enemy_of_a_ukrainian_report_is_russia(labeler: Labeler) -> None:
+    # "ворог" is Ukrainian only (Russian writes "враг"): a Ukrainian source's enemy.
+    names = _actor_names(labeler, "Ворожий дрон атакував автомобіль у Херсоні, поранено водія.")
+    assert "Military Forces of Russia" in names
