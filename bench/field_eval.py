@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bench.classifier_eval import half_of as split_of
 from services.classifier.datafiles import load_yaml
-from services.classifier.gold import GoldEvent
+from services.classifier.gold import GoldEvent, GoldPlace
 from services.classifier.labeler import Labeler
 from services.kit.models import Actor, Labels, Theater
 
@@ -60,13 +60,10 @@ _ADMIN_WORDS = frozenset(
 _ARTICLES = frozenset({"al", "ar", "as", "ash", "ad", "az", "at", "an", "el", "ath"})
 
 
-class GoldTheater(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class GoldTheater(GoldPlace):
+    """The own gold cases' place, and where exactly: admin2 and the place's coordinates."""
 
-    country_code: str
-    admin1: str | None = None
     admin2: str | None = None
-    place: str | None = None
     latitude: float | None = None
     longitude: float | None = None
 

@@ -228,11 +228,14 @@ class Gazetteer:
         for hit in hits:
             spans[(hit.start, hit.end)].append(hit.payload)
             covered[hit.start : hit.end] = b"\x01" * (hit.end - hit.start)
+        # The country each span vouched for, so that a name is later judged on the others' support.
+        vouched: dict[tuple[int, int], str] = {}
         for (start, end), refs in spans.items():
             firm = {r.country for r in refs if not r.needs_support and r.kind in (COUNTRY, PLACE, CAPITAL)}
             # "the border with Azerbaijan", "the Yemeni riyal" say nothing of where the text is.
             if len(firm) == 1 and not self._reference(text, norm, start, end):
-                support[next(iter(firm))] += 1.0
+                vouched[(start, end)] = next(iter(firm))
+                support[vouched[(start, end)]] += 1.0
             for ref in refs:
                 for member in ref.countries:
                     support[member] += 0.2
@@ -250,13 +253,7 @@ class Gazetteer:
                 covered[start:end] = b"\x00" * (end - start)
                 continue
             # Support from elsewhere in the text: a span's own name must not vouch for it.
-            own = (
-                1.0
-                if {r.country for r in refs if not r.needs_support and r.kind in (COUNTRY, PLACE, CAPITAL)}
-                == {ref.country}
-                and not self._reference(text, norm, start, end)
-                else 0.0
-            )
+            own = 1.0 if vouched.get((start, end)) == ref.country else 0.0
             if ref.kind in (PLACE, CAPITAL) and support.get(ref.country, 0.0) - own <= 0:
                 homonyms = self._homonyms_supported(text[start:end], support)
                 if homonyms:
