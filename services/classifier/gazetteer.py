@@ -54,6 +54,7 @@ _HOME_SUPPORT = 0.5  # a local armed group named: its country is likely, never c
 _MIN_SCORE = 0.5  # the least a theater needs
 _ARABIC_LOCATIVE_TOWN = 50_000
 _REGIONAL_CENTRE = 100_000  # a town this large before "область" names its region
+_REGION_LINKS = frozenset({"de", "du", "des", "la", "l", "d", "of", "the"})
 _HOME_WEIGHT = _MIN_SCORE
 _SPECIFIC_SHARE = 0.6
 _TOWN_IN_REGION_SHARE = 0.25
@@ -110,6 +111,7 @@ class Gazetteer:
         directions: frozenset[str] = frozenset(),
         speakers: tuple[str, ...] = (),
         region_words: frozenset[str] = frozenset(),
+        region_words_before: frozenset[str] = frozenset(),
     ) -> None:
         self.matcher = matcher
         self.country_names = country_names
@@ -117,6 +119,7 @@ class Gazetteer:
         self.places = places
         self.cues = cues
         self.region_words = region_words
+        self.region_words_before = region_words_before
         # Words that may open a parenthetical chain before its first name: "(ولاية شمال كردفان)".
         self._chain_openers = cues | directions
         # Where each curated name is, worked out once here rather than per mention.
@@ -187,8 +190,18 @@ class Gazetteer:
         speakers = tuple(sorted({normalise(p) for phrases in raw_references["speakers"].values() for p in phrases}))
         index = PlaceIndex.build(data_dir, never, frozenset(fold(w) for w in stop))
         region_words = frozenset(fold(w) for words in geo["region_words"].values() for w in words)
+        region_words_before = frozenset(fold(w) for words in geo["region_words_before"].values() for w in words)
         return cls(
-            matcher, names, locatives, index, cues, (references[0], references[1]), directions, speakers, region_words
+            matcher,
+            names,
+            locatives,
+            index,
+            cues,
+            (references[0], references[1]),
+            directions,
+            speakers,
+            region_words,
+            region_words_before,
         )
 
     def theaters(
@@ -285,9 +298,11 @@ class Gazetteer:
         # One vote per name, and none from the name itself: a town named three times is one piece
         # of evidence, and must not agree with itself.
         votes = _Votes({c.key: c.places[0] for c in spots if len(c.places) == 1})
+        regions = {c.start for c in words if self._region_word_before(text, c.start)}
         for _round in range(2):
             for cand in words:
-                best = self._resolve(cand, chain_of.get(cand.start), support, votes, cand.start in members)
+                located = cand.start in members or cand.start in regions
+                best = self._resolve(cand, chain_of.get(cand.start), support, votes, located)
                 if best is not None:
                     votes.place(cand.key, best[3])
         for cand in words:
@@ -302,6 +317,7 @@ class Gazetteer:
                 support,
                 votes,
                 cand.start < title_end,
+                cand.start in regions,
             )
             if mention is not None:
                 mentions.append(mention)
@@ -401,10 +417,12 @@ class Gazetteer:
         support: dict[str, float],
         votes: _Votes,
         in_title: bool,
+        region_named: bool = False,
     ) -> _Mention | None:
         """A village, town or district from the word-level index, kept only with support. Words
-        of a title are capitalised whatever they are, so there a name needs agreement too."""
-        best = self._resolve(cand, chain, support, votes, in_chain)
+        of a title are capitalised whatever they are, so there a name needs agreement too.
+        `region_named`: a region word stands before the name ("la province du Lac")."""
+        best = self._resolve(cand, chain, support, votes, in_chain or region_named)
         if best is None:
             return None
         _, chained, agree, place = best
@@ -418,10 +436,10 @@ class Gazetteer:
         )
         # Regions named like common words ("Unity", "Lakes") come with population -1: they need support too.
         small = place.population < _SMALL and (place.kind != GEO_ADMIN1 or place.population < 0)
-        backed = chained or agree or in_chain or cue or _dateline(text, cand.start, cand.end)
+        backed = chained or agree or in_chain or region_named or cue or _dateline(text, cand.start, cand.end)
         supported = support.get(place.country, 0.0) > 0
         # A name that is also a word ("عدن" is Eden, "Nice"): its country named, or a place by it.
-        if cand.weak and not (chained or agree or in_chain or supported):
+        if cand.weak and not (chained or agree or in_chain or region_named or supported):
             return None
         if (arabic or small or _sentence_initial(text, cand.start)) and not (backed or supported):
             return None
@@ -437,7 +455,7 @@ class Gazetteer:
             return None
         # A town abroad that nothing else in the text points to, in a text about somewhere else. A
         # cue says a village is meant, not that it is this one.
-        placed = chained or agree or in_chain or (cue and not small)
+        placed = chained or agree or in_chain or region_named or (cue and not small)
         if not (placed or supported) and any(v > 0 for v in support.values()) and place.population < _METROPOLIS:
             return None
         if arabic and small and not backed:
@@ -446,12 +464,19 @@ class Gazetteer:
             return None
         # "the Soum province", "Брянской области": a region is named. A town that gives the region
         # its name stands for it; a village of the name is not meant.
-        if place.kind == GEO_PLACE and self._region_word_after(text, cand.end):
+        if place.kind == GEO_PLACE and (region_named or self._region_word_after(text, cand.end)):
             if not (_seat(place) or place.population >= _REGIONAL_CENTRE) or not place.admin1:
                 return None
             place = Place(GEO_ADMIN1, place.admin1, place.country, place.admin1, None, None, None, None, 0)
         kind = ADMIN1 if place.kind == GEO_ADMIN1 else CITY
         return self._mention(text, norm, cand.start, cand.end, kind, place, cue, in_chain)
+
+    def _region_word_before(self, text: str, start: int) -> bool:
+        # Only the articles may stand between: "la province de la Kossi", "the region of Tigray".
+        words = fold(text[max(0, start - 32) : start].replace("'", " ").replace("’", " ")).split()
+        while words and words[-1] in _REGION_LINKS:
+            words.pop()
+        return bool(words) and words[-1] in self.region_words_before
 
     def _region_word_after(self, text: str, end: int) -> bool:
         # Right after the name: "Adré (province du Ouaddaï)" opens a chain instead.
@@ -636,8 +661,11 @@ def _chains(text: str, spots: list[Candidate], openers: frozenset[str]) -> tuple
     orphans: list[int] = []
     for number, spot in enumerate(spots):
         opening = text.rfind("(", max(0, spot.start - 24), spot.start)
-        # "(Sukkur, Sindh)", and "(ولاية كسلا)", "(Donetsk oblast)": admin words may open it.
-        if opening < 0 or not all(fold(w) in openers for w in text[opening + 1 : spot.start].split()):
+        # "(Sukkur, Sindh)", and "(ولاية كسلا)", "(Donetsk oblast)", "(cercle de Douentza)": admin
+        # words, with their articles, may open it.
+        if opening < 0 or not all(
+            fold(w) in openers or fold(w) in _REGION_LINKS for w in text[opening + 1 : spot.start].split()
+        ):
             continue
         closing = text.find(")", spot.end, spot.start + _CHAIN_REACH)
         if closing < 0:

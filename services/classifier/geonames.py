@@ -42,6 +42,8 @@ _ADJECTIVE_SUFFIXES = ("инськ", "інськ", "инск", "ськ", "цьк
 _NEXT_WORD = re.compile(r"[\W_]{0,2}([^\W_]+(?:['’ʼ`][^\W_]+)*)")
 _MAX_CACHED_WORDS = 200_000
 _ARTICLES = frozenset({"al", "ar", "as", "ash", "ad", "az", "at", "an", "el", "ath"})
+_FRENCH_ARTICLES = frozenset({"de", "du", "des", "la", "le", "les", "l", "d"})
+_ELIDED = re.compile(r"\b([dlDL])['’]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -510,6 +512,12 @@ def _admin_keys(name: str, drop: frozenset[str]) -> set[str]:
     keys = {key}
     words = [w for w in key.split() if w not in drop]
     if words:
+        if key.split()[0] in drop:
+            # The article after a French admin word goes with it ("Province de la Kossi" is "Kossi").
+            words = fold(_ELIDED.sub(r"\1 ", name)).split()[1:]
+            while len(words) > 1 and words[0] in _FRENCH_ARTICLES:
+                words = words[1:]
+            words = [w for w in words if w not in drop] or words
         keys.add(" ".join(words))
         if len(words) > 1 and words[0] in _ARTICLES:
             keys.add(" ".join(words[1:]))
