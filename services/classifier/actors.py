@@ -31,11 +31,12 @@ _PEOPLE_WEIGHT = 0.5
 _TITLE_BOOST = 1.5
 _SCALE = 1.2
 _MIN_CONFIDENCE = 0.3
-_MAX_ACTORS = 10
+MAX_ACTORS = 10
 _FRAME_REACH = 90  # characters around a mention searched for a reporting frame
 _HIT_REACH = 40  # an observer within this many characters of harm is hit, not reporting
 _SUBJECT_REACH = 45  # characters from a country's name to the strike verb it is the subject of
 _ARMED_TYPES = frozenset({"Rebel groups", "Political militias", "Identity militias"})
+_STATE_FORCES = "State forces"
 _MACROS = {
     "{Name}": r"(?:[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄ][\w'’-]+)(?: [A-ZÀ-ÖØ-ÞА-ЯЁІЇЄ][\w'’-]+){0,2}",
     "{word}": r"[\u0600-\u06ff]{2,}",
@@ -656,6 +657,16 @@ class ActorResolver:
                 found.setdefault(info.country, (start, end))
         return found
 
+    def forces(self, result: ActorResult) -> dict[str, tuple[int, int]]:
+        """Countries of the states' forces and governments a text names, with where one is named:
+        where a text that names no place at all most likely is ("the Jordanian army foiled...")."""
+        found: dict[str, tuple[int, int]] = {}
+        for name, (_, start, end) in result.evidence.items():
+            info = self.registry.get(name)
+            if info is not None and info.country and info.actor_type == _STATE_FORCES:
+                found.setdefault(info.country, (start, end))
+        return found
+
     def rank(
         self, result: ActorResult, sentences: Sentences, title_end: int, country: str | None, country_name: str | None
     ) -> list[Actor]:
@@ -920,6 +931,11 @@ class ActorResolver:
         attached = start > 0 and norm[start - 1] in self.attached and (start < 2 or not norm[start - 2].isalpha())
         return attached or (bool(head) and (head[-1] in self.locatives or head[-1] in self.more_locatives))
 
+    def generic(self, category: str, country: str, country_name: str | None = None) -> tuple[str, str]:
+        """The name and ACLED actor type of a template's actor in a country ("Protesters (Iraq)")."""
+        name = self._state_actor(category, country, country_name)
+        return name, self.taxonomy.check_actor_type(self.registry[name].actor_type)
+
     def _state_actor(self, category: str, country: str, country_name: str | None = None) -> str:
         template, actor_type = self.templates[category]
         plain = self.names.get(country) or country_name or country
@@ -940,7 +956,7 @@ class ActorResolver:
             ranked.append((name not in result.parties, -round(confidence, 3), len(ranked), name))
         ranked.sort()
         actors: list[Actor] = []
-        for source, negative, _, name in ranked[:_MAX_ACTORS]:
+        for source, negative, _, name in ranked[:MAX_ACTORS]:
             info = self.registry[name]
             _, start, end = result.evidence[name]
             role: ActorRole = "source" if source else "party"

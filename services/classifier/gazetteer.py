@@ -214,9 +214,11 @@ class Gazetteer:
         masked: Sequence[tuple[int, int]],
         scan: Scan | None = None,
         homes: Mapping[str, tuple[int, int]] | None = None,
+        forces: Mapping[str, tuple[int, int]] | None = None,
     ) -> list[Theater]:
         """Where the text's events are, best first. `masked` are the spans of actors' names,
-        `homes` the countries of the local armed groups it names (support, never a theater)."""
+        `homes` the countries of the local armed groups it names (support, never a theater alone),
+        `forces` those of the states' forces it names (a theater only when nothing else is)."""
         found = self.matcher.find(text, norm, scan)
         inside = bytearray(len(text))
         for start, end in masked:
@@ -321,11 +323,16 @@ class Gazetteer:
             )
             if mention is not None:
                 mentions.append(mention)
-        if not mentions and homes and len(homes) == 1:
-            # No place named at all: the one local armed group's country, as a country only.
-            ((code, (start, end)),) = homes.items()
-            country = Place(GEO_COUNTRY, self.country_names.get(code, code), code, None, None, None, None, None, 0)
-            mentions.append(_Mention(start, end, COUNTRY, country, _HOME_WEIGHT, False, False))
+        mentions.sort(key=lambda m: m.start)
+        theaters = self._tally(mentions, sentences, title_end, event_sentences)
+        # Nothing places the text: the one local armed group's country, as a country only, else
+        # the one state whose forces act ("القوات المسلحة الأردنية أحبطت...").
+        fallback = homes if homes else forces
+        if theaters or not fallback or len(fallback) != 1:
+            return theaters
+        ((code, (start, end)),) = fallback.items()
+        country = Place(GEO_COUNTRY, self.country_names.get(code, code), code, None, None, None, None, None, 0)
+        mentions.append(_Mention(start, end, COUNTRY, country, _HOME_WEIGHT, False, False))
         mentions.sort(key=lambda m: m.start)
         return self._tally(mentions, sentences, title_end, event_sentences)
 

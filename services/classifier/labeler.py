@@ -14,7 +14,8 @@ import structlog
 from services.kit.language import detect_language, warm_up
 from services.kit.models import Labels
 
-from .actors import ActorResolver
+from .actors import MAX_ACTORS, ActorResolver
+from .crowds import Crowds
 from .datafiles import DEFAULT_DATA_DIR, load_yaml, version_of
 from .events import EventDetector
 from .gazetteer import Gazetteer
@@ -36,6 +37,7 @@ class Labeler:
     actors: ActorResolver
     events: EventDetector
     matchers: MatcherSet
+    crowds: Crowds
 
     @classmethod
     def load(cls, data_dir: Path | None = None, cache_dir: Path | None = None) -> Labeler:
@@ -59,7 +61,7 @@ class Labeler:
         actors = ActorResolver.build(data_dir, taxonomy, locatives)
         events = EventDetector.build(data_dir, taxonomy)
         matchers = MatcherSet([gazetteer.matcher, actors.matcher, events.triggers, events.concepts, events.cues])
-        return cls(version, taxonomy, gazetteer, actors, events, matchers)
+        return cls(version, taxonomy, gazetteer, actors, events, matchers, Crowds.build(data_dir))
 
     @property
     def version(self) -> str:
@@ -84,11 +86,12 @@ class Labeler:
             actor_result.alias_spans,
             scan,
             self.actors.homes(actor_result),
+            self.actors.forces(actor_result),
         )
         main = theaters[0] if theaters else None
-        actors = self.actors.rank(
-            actor_result, sentences, title_end, main.country_code if main else None, main.country if main else None
-        )
+        country, country_name = (main.country_code, main.country) if main else (None, None)
+        actors = self.actors.rank(actor_result, sentences, title_end, country, country_name)
+        actors = self.crowds.complete(actors, found.events, country, country_name, self.actors.generic, MAX_ACTORS)
         return Labels(
             language=language or detect_language(body),
             theaters=theaters,

@@ -116,7 +116,7 @@ def _actors(labeler: Labeler, text: str) -> dict[str, Actor]:
             "Protesters (Sudan)",
         ),
         ("Митингующие собрались на площади в Ереване, Армения, требуя отставки правительства.", "Protesters (Armenia)"),
-        ("Протестувальники перекрили трасу біля Львова, Україна.", "Protesters (Ukraine)"),
+        ("Протестувальники зібралися на мітинг біля Львова, Україна.", "Protesters (Ukraine)"),
         ("خرج المحتجون إلى شوارع البصرة في العراق احتجاجا على انقطاع الكهرباء", "Protesters (Iraq)"),
         ("Des manifestants se sont rassemblés devant la mairie de Niamey, au Niger.", "Protesters (Niger)"),
         # Rioters: violent crowds and brawling groups.
@@ -617,3 +617,26 @@ def test_the_enemy_of_a_ukrainian_report_is_russia(labeler: Labeler) -> None:
     # "ворог" is Ukrainian only (Russian writes "враг"): a Ukrainian source's enemy.
     names = _actor_names(labeler, "Ворожий дрон атакував автомобіль у Херсоні, поранено водія.")
     assert "Military Forces of Russia" in names
+
+
+def test_a_protest_has_its_protesters_even_unnamed(labeler: Labeler) -> None:
+    labels = labeler.label("تظاهر العشرات من الخريجين أمام مبنى محافظة ذي قار في الناصرية للمطالبة بفرص عمل.")
+    assert labels.events[0].event_type == "Protests"
+    assert "Protesters (Iraq)" in [a.name for a in labels.actors]
+
+
+def test_protesters_who_turn_violent_are_rioters(labeler: Labeler) -> None:
+    text = (
+        "NAIROBI, March 3 - Hawkers protesting against new levies blocked roads in Nairobi, burning tyres "
+        "and throwing stones at police, who responded with tear gas."
+    )
+    labels = labeler.label(text)
+    assert labels.events[0].sub_event_type == "Violent demonstration"
+    names = [a.name for a in labels.actors]
+    assert "Rioters (Kenya)" in names
+    assert "Protesters (Kenya)" not in names
+
+
+def test_arabic_indefinite_demonym_after_a_weapon(labeler: Labeler) -> None:
+    text = "استهدفت مسيّرة إسرائيلية سيارة على طريق بلدة كفركلا في قضاء مرجعيون، ما أدى إلى مقتل شخصين."
+    assert "Military Forces of Israel" in [a.name for a in labeler.label(text).actors]

@@ -217,3 +217,39 @@ def test_a_demonym_in_an_actors_name_is_no_region(labeler: Labeler) -> None:
     codes = [t.country_code for t in labeler.label(text).theaters]
     assert codes[0] == "SO"
     assert "ET" not in codes
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "admin1"),
+    [
+        # A region word before the name: the region, not Albania's town Laç.
+        ("Des combats ont eu lieu dans la province du Lac.", "TD", "Lac"),
+        # A French admin-2 name without its article: "Province de la Kossi".
+        ("Des frappes ont visé des combattants dans la province de la Kossi.", "BF", "Boucle du Mouhoun"),
+        ("Fighting was reported in the province of Badakhshan.", "AF", "Badakhshan"),
+    ],
+)
+def test_region_word_before_the_name(labeler: Labeler, text: str, country: str, admin1: str) -> None:
+    top = labeler.label(text).theaters[0]
+    assert (top.country_code, top.admin1) == (country, admin1)
+
+
+def test_french_chain_with_article_locates_the_unknown_village(labeler: Labeler) -> None:
+    # Mali's Boni is not in GeoNames under that name; Bonn's alternate names are no place here.
+    text = "Des hommes armés ont enlevé le chef du village de Boni (cercle de Douentza)."
+    top = labeler.label(text).theaters[0]
+    assert (top.country_code, top.place) == ("ML", "Douentza")
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("أحبطت القوات المسلحة الأردنية محاولة تسلل وتهريب مخدرات على الواجهة الشمالية للمملكة.", "JO"),
+        ("The Jordanian army said it foiled an attempt to smuggle drugs across the northern frontier.", "JO"),
+    ],
+)
+def test_a_state_whose_forces_act_places_a_text_that_names_no_place(
+    labeler: Labeler, text: str, country: str
+) -> None:
+    theaters = labeler.label(text).theaters
+    assert [(t.country_code, t.precision) for t in theaters] == [(country, "country")]

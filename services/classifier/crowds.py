@@ -1,0 +1,68 @@
+"""The crowd of a demonstration. ACLED codes every protest with its Protesters (X) and every riot
+with its Rioters (X), even when the report names no one ("dozens rallied outside parliament",
+"تظاهر العشرات"): the event itself says a crowd acted."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from services.kit.models import Actor, Event
+
+from .datafiles import load_yaml
+
+#: a crowd the event implies is less certain than the event
+_CROWD_SHARE = 0.8
+#: the template of a crowd that turned violent
+_VIOLENT = "rioters"
+
+
+class Crowds:
+    def __init__(self, by_event: dict[str, str], crowd_types: frozenset[str]) -> None:
+        self.by_event = by_event  # event type or sub-event type -> the roles.yaml template of its crowd
+        self.crowd_types = crowd_types
+
+    @classmethod
+    def build(cls, data_dir: Path) -> Crowds:
+        spec: dict[str, dict[str, str]] = load_yaml(data_dir / "roles.yaml")["crowds"]
+        return cls(dict(spec["events"]), frozenset(spec["actor_types"]))
+
+    def complete(
+        self,
+        actors: list[Actor],
+        events: list[Event],
+        country: str | None,
+        country_name: str | None,
+        generic: Callable[[str, str, str | None], tuple[str, str]],
+        limit: int,
+    ) -> list[Actor]:
+        """`actors` with the crowd of the main event added when no crowd is among them. Protesters
+        who turn violent are rioters: ACLED codes a violent demonstration's crowd so."""
+        if not events or country is None:
+            return actors
+        main = events[0]
+        category = self.by_event.get(main.sub_event_type) or self.by_event.get(main.event_type)
+        if category is None:
+            return actors
+        name, actor_type = generic(category, country, country_name)
+        crowds = [a for a in actors if a.actor_type in self.crowd_types]
+        if crowds:
+            if category != _VIOLENT or any(a.name == name for a in crowds):
+                return actors
+            return [
+                a.model_copy(update={"name": name, "actor_type": actor_type})
+                if a in crowds and a.country_code == country
+                else a
+                for a in actors
+            ]
+        crowd = Actor(
+            name=name,
+            actor_type=actor_type,
+            country_code=country,
+            role="party",
+            confidence=round(main.confidence * _CROWD_SHARE, 3),
+            evidence=main.evidence,
+        )
+        # Parties rank before sources.
+        at = next((i for i, a in enumerate(actors) if a.role == "source"), len(actors))
+        return [*actors[:at], crowd, *actors[at:]][:limit]
