@@ -248,8 +248,6 @@ def test_french_chain_with_article_locates_the_unknown_village(labeler: Labeler)
         ("The Jordanian army said it foiled an attempt to smuggle drugs across the northern frontier.", "JO"),
     ],
 )
-def test_a_state_whose_forces_act_places_a_text_that_names_no_place(
-    labeler: Labeler, text: str, country: str
-) -> None:
+def test_a_state_whose_forces_act_places_a_text_that_names_no_place(labeler: Labeler, text: str, country: str) -> None:
     theaters = labeler.label(text).theaters
     assert [(t.country_code, t.precision) for t in theaters] == [(country, "country")]
