@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from services.classifier.labeler import Labeler
 
 
@@ -81,3 +83,16 @@ def test_title_counts(labeler: Labeler) -> None:
     labels = labeler.label("Officials gave few details.", title="Earthquake strikes eastern Turkey")
     assert labels.events[0].sub_event_type == "Natural disaster"
     assert labels.theaters[0].country_code == "TR"
+
+
+@pytest.mark.parametrize(
+    ("text", "sub_event"),
+    [
+        ("Des éléments armés ont attaqué un poste de l'armée à Dioura. Deux soldats ont été tués.", "Armed clash"),
+        ("Des individus armés ont abattu six civils dans le village de Tanwalbougou.", "Attack"),
+        ("L'armée a abattu un drone près de Gao.", "Disrupted weapons use"),
+    ],
+)
+def test_french_attacks_by_their_target(labeler: Labeler, text: str, sub_event: str) -> None:
+    # "abattu" kills people and downs aircraft: what was hit decides.
+    assert labeler.label(text).events[0].sub_event_type == sub_event
