@@ -929,7 +929,9 @@ class ActorResolver:
             head.pop()
         # Arabic writes "in" on the word itself ("بدمشق"): the clitic is the character before the name.
         attached = start > 0 and norm[start - 1] in self.attached and (start < 2 or not norm[start - 2].isalpha())
-        return attached or (bool(head) and (head[-1] in self.locatives or head[-1] in self.more_locatives))
+        # "Janzour (Tripoli)": a capital that opens an admin chain locates the place before it.
+        chained = start > 0 and norm[start - 1] == "("
+        return attached or chained or (bool(head) and (head[-1] in self.locatives or head[-1] in self.more_locatives))
 
     def generic(self, category: str, country: str, country_name: str | None = None) -> tuple[str, str]:
         """The name and ACLED actor type of a template's actor in a country ("Protesters (Iraq)")."""

@@ -640,3 +640,20 @@ def test_protesters_who_turn_violent_are_rioters(labeler: Labeler) -> None:
 def test_arabic_indefinite_demonym_after_a_weapon(labeler: Labeler) -> None:
     text = "استهدفت مسيّرة إسرائيلية سيارة على طريق بلدة كفركلا في قضاء مرجعيون، ما أدى إلى مقتل شخصين."
     assert "Military Forces of Israel" in [a.name for a in labeler.label(text).actors]
+
+
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        ("On 17 March 2026, Ukrainian forces repelled a Russian assault near Chasiv Yar.", "Military Forces of Russia"),
+        ("On 15 May 2026, separatists attacked a military post in Batibo (Momo, North-West), Cameroon.", "Military Forces of Cameroon"),
+        ("On 11 April 2026, two armed groups clashed in Janzour (Tripoli), killing a bystander.", "Unidentified Armed Group (Libya)"),
+    ],
+)
+def test_forces_named_by_what_they_do_or_what_was_hit(labeler: Labeler, text: str, actor: str) -> None:
+    assert actor in [a.name for a in labeler.label(text).actors]
+
+
+def test_a_capital_in_an_admin_chain_is_no_government(labeler: Labeler) -> None:
+    labels = labeler.label("On 11 April 2026, two armed groups clashed in Janzour (Tripoli), killing a bystander.")
+    assert "Government of Libya" not in [a.name for a in labels.actors]
