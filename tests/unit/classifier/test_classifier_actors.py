@@ -646,8 +646,8 @@ def test_arabic_indefinite_demonym_after_a_weapon(labeler: Labeler) -> None:
     ("text", "actor"),
     [
         ("On 17 March 2026, Ukrainian forces repelled a Russian assault near Chasiv Yar.", "Military Forces of Russia"),
-        ("On 15 May 2026, separatists attacked a military post in Batibo (Momo, North-West), Cameroon.", "Military Forces of Cameroon"),
-        ("On 11 April 2026, two armed groups clashed in Janzour (Tripoli), killing a bystander.", "Unidentified Armed Group (Libya)"),
+        ("Separatists attacked a military post in Batibo (Momo, North-West), Cameroon.", "Military Forces of Cameroon"),
+        ("Two armed groups clashed in Janzour (Tripoli), killing a bystander.", "Unidentified Armed Group (Libya)"),
     ],
 )
 def test_forces_named_by_what_they_do_or_what_was_hit(labeler: Labeler, text: str, actor: str) -> None:
