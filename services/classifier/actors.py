@@ -311,6 +311,10 @@ def _add(matcher: PhraseMatcher, phrase: str, payload: Any, case: CaseRule = "an
         matcher.add("لل" + phrase[2:], payload, case)
 
 
+def _country_word(words: Sequence[CountryWord | None], j: int) -> CountryWord | None:
+    return words[j] if 0 <= j < len(words) else None
+
+
 _GATE_REACH = 200  # longer than any named-group match: every match holds a gate word of its kind
 
 
@@ -538,8 +542,9 @@ class ActorResolver:
         cues = Cues({kind: [h for h in hits if covered.find(0, h.start, h.end) >= 0] for kind, hits in by_kind.items()})
         ordered = sorted(spans.items())
         # Each span's payloads split by kind in one pass: (aliases, readings, first group, first role,
-        # any bare role, any country word).
+        # any bare role, any country word), and the first country word that pairs with a role.
         sorts: list[tuple[list[Alias], list[Contextual], Group | None, Role | None, bool, bool]] = []
+        words: list[CountryWord | None] = []
         grouped: dict[str, set[int]] = defaultdict(set)  # group key -> sentences naming such a group
         for (start, _), payloads in ordered:
             aliases: list[Alias] = []
@@ -547,6 +552,7 @@ class ActorResolver:
             group: Group | None = None
             role: Role | None = None
             bare = has_word = False
+            pairing: CountryWord | None = None
             for payload in payloads:
                 if isinstance(payload, Alias):
                     aliases.append(payload)
@@ -560,7 +566,10 @@ class ActorResolver:
                     bare = bare or payload.bare
                 elif isinstance(payload, CountryWord):
                     has_word = True
+                    if pairing is None and payload.kind != "people":
+                        pairing = payload
             sorts.append((aliases, readings, group, role, bare, has_word))
+            words.append(pairing)
         result = ActorResult()
         alias_spans, pending = result.alias_spans, result.pending
         paired: set[int] = set()
@@ -600,6 +609,7 @@ class ActorResolver:
                     sentences,
                     cues,
                     ordered,
+                    words,
                     i,
                     paired,
                     credit,
@@ -612,7 +622,7 @@ class ActorResolver:
                 continue
             if role is None:
                 continue
-            partners = self._partners(norm, ordered, i)
+            partners = self._partners(norm, ordered, words, i)
             for j, word in partners:
                 paired.add(j)
                 name = self._state_actor(role.category, word.country)
@@ -742,6 +752,7 @@ class ActorResolver:
         sentences: Sentences,
         cues: Cues,
         ordered: Sequence[tuple[tuple[int, int], list[Any]]],
+        words: Sequence[CountryWord | None],
         i: int,
         paired: set[int],
         credit: Callable[[str, float, int, int, bool], None],
@@ -778,7 +789,7 @@ class ActorResolver:
         category = found[1]
         if self.denial.match(norm, end, end + 40):
             return  # "people were not hurt"
-        partners = [] if category == "unidentified" else self._partners(norm, ordered, i)
+        partners = [] if category == "unidentified" else self._partners(norm, ordered, words, i)
         for j, word in partners:
             paired.add(j)
             name = self._state_actor(category, word.country)
@@ -874,29 +885,28 @@ class ActorResolver:
         return None
 
     def _partners(
-        self, norm: str, ordered: Sequence[tuple[tuple[int, int], list[Any]]], i: int
+        self,
+        norm: str,
+        ordered: Sequence[tuple[tuple[int, int], list[Any]]],
+        words: Sequence[CountryWord | None],
+        i: int,
     ) -> list[tuple[int, CountryWord]]:
         """The country word right before or right after role `i`, with any joined to it by "and"
-        ("Rwandan and Mozambican troops", "военные Кыргызстана и Таджикистана")."""
+        ("Rwandan and Mozambican troops", "военные Кыргызстана и Таджикистана"); `words` holds
+        each span's country word that may pair with a role."""
         for step in (-1, 1):
             j = i + step
-            found = self._country_word(ordered, j)
+            found = _country_word(words, j)
             if found is None or not self._joined(norm, ordered, min(i, j), max(i, j), self.connectors):
                 continue
             partners = [(j, found)]
-            while (more := self._country_word(ordered, j + step)) is not None and self._joined(
+            while (more := _country_word(words, j + step)) is not None and self._joined(
                 norm, ordered, min(j, j + step), max(j, j + step), self.conjunctions
             ):
                 j += step
                 partners.append((j, more))
             return partners
         return []
-
-    @staticmethod
-    def _country_word(ordered: Sequence[tuple[tuple[int, int], list[Any]]], j: int) -> CountryWord | None:
-        if not 0 <= j < len(ordered):
-            return None
-        return next((p for p in ordered[j][1] if isinstance(p, CountryWord) and p.kind != "people"), None)
 
     @staticmethod
     def _joined(

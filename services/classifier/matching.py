@@ -10,7 +10,7 @@ import bisect
 import itertools
 import re
 from collections.abc import Iterable
-from operator import itemgetter, sub
+from operator import add, itemgetter, mul, sub
 from typing import Any, Literal, NamedTuple
 
 import ahocorasick
@@ -98,12 +98,17 @@ class Hit(NamedTuple):
 
 _new_hit = tuple.__new__
 
+# One key's matchers: (matcher number, suffix, payloads, entries), see `_resolved`.
+Entry = tuple[CaseRule, str, Any]
+Group = tuple[int, int, tuple[Any, ...], tuple[Entry, ...]]
+
 
 class PhraseMatcher:
     """Many phrases, one pass. A phrase may end in `*` (any word ending); Cyrillic phrases inflect
     automatically unless they end in `=`; Arabic phrases accept attached clitics (و ب ل ف ك).
 
-    Payloads are kept once in a list and referred to by index, so a built matcher pickles fast.
+    Payloads are kept once, in `payloads` and in a table beside the automaton (see `_automaton`),
+    so a built matcher pickles fast.
     """
 
     def __init__(self) -> None:
@@ -111,6 +116,7 @@ class PhraseMatcher:
         self._payload_ids: dict[Any, int] = {}
         self.payloads: list[Any] = []
         self._automaton: Any = None
+        self._table: list[tuple[Group, ...]] = []
         self._size = 0
         self._set: MatcherSet | None = None  # once joined, the set's automaton is the only one
 
@@ -150,21 +156,20 @@ class PhraseMatcher:
         self._keys[key] = (max(old_suffix, suffix), entries)
 
     def build(self) -> None:
-        automaton = ahocorasick.Automaton()
-        for key, (suffix, entries) in self._keys.items():
-            # Case-free keys (most) keep only their payload ids: nothing to test per hit.
-            group: tuple[int, int, tuple[int, ...] | None, tuple[tuple[CaseRule, str, int], ...] | None]
-            if all(case == "any" for case, _, _ in entries):
-                group = (0, suffix, tuple(pid for _, _, pid in entries), None)
-            else:
-                group = (0, suffix, None, tuple(entries))
-            automaton.add_word(key, (len(key), is_arabic(key), (group,)))
-        if len(automaton):
-            automaton.make_automaton()
-        self._automaton = automaton
-        self._size = len(automaton)
+        groups: dict[str, tuple[Group, ...]] = {
+            key: ((0, suffix, *self._resolved(entries)),) for key, (suffix, entries) in self._keys.items()
+        }
+        self._automaton, self._table = _automaton(groups)
+        self._size = len(self._automaton)
         self._keys = {}
         self._payload_ids = {}
+
+    def _resolved(self, entries: dict[tuple[CaseRule, str, int], None]) -> tuple[tuple[Any, ...], tuple[Entry, ...]]:
+        """(payloads, ()) when no entry has a case rule (most keys: nothing to test per hit), else
+        ((), entries) with each entry's payload in place of its id."""
+        if all(case == "any" for case, _, _ in entries):
+            return tuple(self.payloads[pid] for _, _, pid in entries), ()
+        return (), tuple((case, written, self.payloads[pid]) for case, written, pid in entries)
 
     def __len__(self) -> int:
         return self._size if self._automaton is not None or self._set is not None else len(self._keys)
@@ -180,16 +185,16 @@ class PhraseMatcher:
         if self._automaton is None or not len(self._automaton):
             return []
         hits: list[list[Hit]] = [[]]
-        _search(self._automaton, text, norm, [self.payloads], hits)
+        _search(self._automaton, self._table, text, norm, hits)
         return hits[0]
 
-    def _join(self, matcher_set: MatcherSet) -> Iterable[tuple[str, Any]]:
+    def _join(self, matcher_set: MatcherSet) -> list[tuple[str, tuple[Group, ...]]]:
         """Hand this matcher's keys to a set, which from then on searches for it: keeping both
         automata would hold the gazetteer's hundred thousand names twice, in memory and in the cache."""
         if self._set is not None or self._automaton is None:
             raise ValueError("a matcher joins one set, once built")
-        items = list(self._automaton.items())
-        self._automaton, self._set = None, matcher_set
+        items = [(key, self._table[value[3]]) for key, value in self._automaton.items()]
+        self._automaton, self._table, self._set = None, [], matcher_set
         return items
 
 
@@ -211,68 +216,89 @@ class MatcherSet:
 
     def __init__(self, matchers: list[PhraseMatcher]) -> None:
         self.matchers = matchers
-        merged: dict[str, tuple[int, bool, list[tuple[int, int, bool, Any]]]] = {}
+        merged: dict[str, list[Group]] = {}
         for number, matcher in enumerate(matchers):
-            for key, (klen, arabic, groups) in matcher._join(self):
-                merged.setdefault(key, (klen, arabic, []))[2].extend((number, *group[1:]) for group in groups)
-        automaton = ahocorasick.Automaton()
-        for key, (klen, arabic, groups) in merged.items():
-            automaton.add_word(key, (klen, arabic, tuple(groups)))
-        if len(automaton):
-            automaton.make_automaton()
-        self._automaton = automaton
+            for key, groups in matcher._join(self):
+                merged.setdefault(key, []).extend((number, *group[1:]) for group in groups)
+        self._automaton, self._table = _automaton({key: tuple(groups) for key, groups in merged.items()})
 
     def scan(self, text: str, norm: str) -> Scan:
         matchers = self.matchers
         hits: list[list[Hit]] = [[] for _ in matchers]
         if len(self._automaton):
-            _search(self._automaton, text, norm, [m.payloads for m in matchers], hits)
+            _search(self._automaton, self._table, text, norm, hits)
         # ids are looked up per scan, not stored: they change when the set is unpickled.
         return Scan({id(m): n for n, m in enumerate(matchers)}, hits)
 
 
-def _search(automaton: Any, text: str, norm: str, payloads: list[list[Any]], hits: list[list[Hit]]) -> None:
+def _automaton(groups: dict[str, tuple[Group, ...]]) -> tuple[Any, list[tuple[Group, ...]]]:
+    """An automaton whose values are (key length, Arabic key, longest suffix of its groups, index),
+    and the table of each key's groups by index. The automaton pickles each value on its own, so
+    payloads kept in it would be copied per key; the table is pickled with the rest of the
+    labeler, each payload once."""
+    automaton = ahocorasick.Automaton()
+    table: list[tuple[Group, ...]] = []
+    for key, found in groups.items():
+        automaton.add_word(key, (len(key), is_arabic(key), max(group[1] for group in found), len(table)))
+        table.append(found)
+    if len(automaton):
+        automaton.make_automaton()
+    return automaton, table
+
+
+def _search(automaton: Any, table: list[tuple[Group, ...]], text: str, norm: str, hits: list[list[Hit]]) -> None:
     """Append to hits[n] every word-bounded hit of matcher n (suffixes allowed per key).
 
-    An automaton value is (key length, Arabic key, groups), one group (matcher number, suffix,
-    payload ids, entries) per matcher holding the key, with payload ids when no entry has a case
-    rule and entries (case, written form, payload id) otherwise: the start boundary is tested once
-    per key, and no case is tested for the common keys without one. This loop runs for every key
-    found in every article, so it is written out in one function."""
+    The boundaries are tested on the automaton's value alone, before the key's groups are looked
+    up: about half the keys found fail them. This loop runs for every key found in every article,
+    so its common path (no suffix, no case rule) is written out here."""
     size = len(norm)
     new = _new_hit
-    for last, (klen, arabic, groups) in automaton.iter(norm):
+    for last, (klen, arabic, suffix, index) in automaton.iter(norm):
         start = last - klen + 1
-        if start > 0 and norm[start - 1].isalnum():
-            if not arabic:
-                continue
-            # Arabic attaches conjunctions and prepositions to the following word.
-            cut = start
-            while cut > 0 and start - cut < 2 and norm[cut - 1] in _ARABIC_CLITICS:
-                cut -= 1
-            if cut == start or (cut > 0 and norm[cut - 1].isalnum()):
-                continue
+        if start and norm[start - 1].isalnum() and not (arabic and _clitic_start(norm, start)):
+            continue
         end = last + 1
-        open_end = end < size and norm[end].isalnum()
-        for number, suffix, pids, entries in groups:
-            stop = end
-            if open_end:
-                while stop < size and stop - end < suffix and norm[stop].isalpha():
-                    stop += 1
-                if stop == end or (stop < size and norm[stop].isalnum()):
-                    continue
-            key = norm[start:stop]
+        if end < size and norm[end].isalnum():
+            if suffix:
+                _suffixed(table[index], text, norm, start, end, hits)
+            continue
+        key = norm[start:end]
+        for number, _, payloads, entries in table[index]:
             out = hits[number]
-            owned = payloads[number]
-            if pids is not None:
-                for pid in pids:
-                    out.append(new(Hit, (start, stop, key, owned[pid])))
-            else:
-                for case, written, pid in entries:
-                    if case == "any" or (
-                        text.startswith(written, start) if case == "exact" else _case_ok(case, written, text, start)
-                    ):
-                        out.append(new(Hit, (start, stop, key, owned[pid])))
+            for payload in payloads:
+                out.append(new(Hit, (start, end, key, payload)))
+            for case, written, payload in entries:
+                if _case_ok(case, written, text, start):
+                    out.append(new(Hit, (start, end, key, payload)))
+
+
+def _clitic_start(norm: str, start: int) -> bool:
+    """Arabic attaches conjunctions and prepositions to the following word: a key may start after
+    one or two of them."""
+    cut = start
+    while cut > 0 and start - cut < 2 and norm[cut - 1] in _ARABIC_CLITICS:
+        cut -= 1
+    return cut != start and not (cut > 0 and norm[cut - 1].isalnum())
+
+
+def _suffixed(groups: tuple[Group, ...], text: str, norm: str, start: int, end: int, hits: list[list[Hit]]) -> None:
+    """The hits of a key followed by letters: of each group whose suffix takes them all."""
+    size = len(norm)
+    for number, suffix, payloads, entries in groups:
+        stop = end
+        while stop < size and stop - end < suffix and norm[stop].isalpha():
+            stop += 1
+        if stop == end or (stop < size and norm[stop].isalnum()):
+            continue
+        key = norm[start:stop]
+        out = hits[number]
+        out.extend(_new_hit(Hit, (start, stop, key, payload)) for payload in payloads)
+        out.extend(
+            _new_hit(Hit, (start, stop, key, payload))
+            for case, written, payload in entries
+            if _case_ok(case, written, text, start)
+        )
 
 
 def _case_ok(case: CaseRule, written: str, text: str, start: int) -> bool:
@@ -290,15 +316,18 @@ def longest_first(found: Iterable[Hit], size: int) -> list[Hit]:
     hits = found if isinstance(found, list) else list(found)
     taken = bytearray(size)
     kept: list[Hit] = []
-    # Sorted on (-length, start, position) built with map and zip: C calls instead of a Python key
-    # function per hit. The position keeps the input order of equal spans, as a stable sort would.
     starts = list(map(_start, hits))
-    order = sorted(zip(map(sub, starts, map(_end, hits)), starts, range(len(hits)), strict=True))
+    ends = list(map(_end, hits))
+    # Positions sorted on (-length, start) written as one int, -length * (size + 1) + start, built
+    # with map: ints sort several times faster than tuples, and the sort being stable keeps the
+    # input order of equal spans.
+    keys = list(map(add, map(mul, map(sub, starts, ends), itertools.repeat(size + 1)), starts))
     # Hits of one span sort next to each other, so "this span is already kept" is "it is the span
     # kept last".
     last_start = last_end = -1
-    for negative_length, start, i in order:
-        end = start - negative_length
+    for i in sorted(range(len(hits)), key=keys.__getitem__):
+        start = starts[i]
+        end = ends[i]
         if start == last_start and end == last_end:
             kept.append(hits[i])
         elif taken.find(1, start, end) < 0:
