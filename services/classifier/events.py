@@ -42,7 +42,8 @@ class Trigger:
 
 
 # Phrases that describe a state of affairs ("rebel-held", "occupied by") and would otherwise
-# read as an event: they win their span and count for nothing.
+# read as an event: they win their span and count for nothing. Compared by value, never by
+# identity: the labeler is unpickled from its cache, with a copy of this object.
 _IGNORED = Trigger("", 0.0)
 
 
@@ -213,7 +214,7 @@ class EventDetector:
                         outcome = payload.otherwise
                     if outcome is not None:
                         out.append((hit, outcome, payload.weight))
-                elif payload is not _IGNORED:
+                elif payload != _IGNORED:
                     out.append((hit, payload.sub_event_type, payload.weight))
                 continue
             rules = [h for h in group if isinstance(h.payload, RoleRule)]
@@ -232,7 +233,7 @@ class EventDetector:
             if fallback is not None and not plain:
                 out.append((fallback, fallback.payload.otherwise, fallback.payload.weight))
                 continue
-            out.extend((h, h.payload.sub_event_type, h.payload.weight) for h in plain if h.payload is not _IGNORED)
+            out.extend((h, h.payload.sub_event_type, h.payload.weight) for h in plain if h.payload != _IGNORED)
         out.sort(key=lambda item: item[0].start)
         return out
 

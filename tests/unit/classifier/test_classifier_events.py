@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+import pickle
+from pathlib import Path
+
 import pytest
 
+from services.classifier.events import EventDetector
 from services.classifier.labeler import Labeler
+from services.classifier.matching import Sentences, normalise
+from services.classifier.taxonomy import Taxonomy
 
 
 def _types(labeler: Labeler, text: str) -> list[str]:
@@ -96,3 +102,14 @@ def test_title_counts(labeler: Labeler) -> None:
 def test_french_attacks_by_their_target(labeler: Labeler, text: str, sub_event: str) -> None:
     # "abattu" kills people and downs aircraft: what was hit decides.
     assert labeler.label(text).events[0].sub_event_type == sub_event
+
+
+def test_a_cached_detector_ignores_what_a_built_one_ignores(data_dir: Path) -> None:
+    # The labeler is unpickled from its cache: what the data says to ignore must stay ignored in
+    # the copy ("rebel-held" places no event), not only in the process that built it.
+    built = EventDetector.build(data_dir, Taxonomy.load(data_dir))
+    copy = pickle.loads(pickle.dumps(built))  # noqa: S301 - our own object
+    text = "Life went on in the rebel-held districts of the city on Monday."
+    for detector in (built, copy):
+        result = detector.detect(text, normalise(text), Sentences(text), 0)
+        assert (result.events, result.sentences) == ([], set())
