@@ -413,7 +413,8 @@ class ActorResolver:
     def build(cls, data_dir: Path, taxonomy: Taxonomy, locatives: frozenset[str]) -> ActorResolver:
         matcher = PhraseMatcher()
         registry: dict[str, ActorInfo] = {}
-        readings: dict[str, set[Contextual]] = defaultdict(set)
+        # In the lexicon's order (a dict, not a set): a build must not depend on the hash seed.
+        readings: dict[str, dict[Contextual, None]] = defaultdict(dict)
         for entry in load_yaml(data_dir / "actors.yaml"):
             name = entry["name"]
             registry[name] = ActorInfo(taxonomy.check_actor_type(entry["type"]), entry.get("country"))
@@ -422,7 +423,7 @@ class ActorResolver:
                     case: CaseRule = "capital" if phrase[:1].isupper() else "any"
                     _add(matcher, phrase, Alias(name), case)
             for phrase, codes in (entry.get("contextual") or {}).items():
-                readings[phrase].add(Contextual(name, frozenset(codes)))
+                readings[phrase][Contextual(name, frozenset(codes))] = None
         for phrase, found in readings.items():
             for reading in found:
                 _add(matcher, phrase, reading, "capital" if phrase[:1].isupper() else "any")
