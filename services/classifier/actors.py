@@ -23,6 +23,7 @@ from .matching import CaseRule, Hit, PhraseMatcher, Scan, Sentences, expand, lon
 from .taxonomy import Taxonomy
 
 _ALIAS_WEIGHT = 1.0
+_ENEMY = ""  # the reading that stands for Enemy in a Pending: its side is found in `rank`
 _PAIR_WEIGHT = 1.0
 _GROUP_WEIGHT = 1.0
 _BARE_WEIGHT = 0.5
@@ -47,6 +48,11 @@ _MACROS = {
 @dataclass(frozen=True, slots=True)
 class Alias:
     name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Enemy:
+    """ "The enemy" in a war between two states: the side opposite the one the text speaks for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,6 +388,7 @@ class ActorResolver:
         roles_extra: dict[str, Any],
         supersedes: dict[str, frozenset[str]],
         branches: dict[str, dict[str, str]],
+        wars: tuple[tuple[str, str], ...] = (),
     ) -> None:
         self.matcher = matcher
         self.registry = registry
@@ -408,6 +415,7 @@ class ActorResolver:
         self.more_locatives = frozenset(normalise(w) for ws in roles_extra["locatives"].values() for w in ws)
         self.supersedes = supersedes
         self.branches = branches
+        self.wars = wars
 
     @classmethod
     def build(cls, data_dir: Path, taxonomy: Taxonomy, locatives: frozenset[str]) -> ActorResolver:
@@ -448,6 +456,9 @@ class ActorResolver:
             category: (str(body["name"]), taxonomy.check_actor_type(body["actor_type"]))
             for category, body in roles["templates"].items()
         }
+        for phrases in roles["enemies"]["words"].values():
+            for phrase in phrases:
+                _add(matcher, phrase, Enemy(), "any")
         for category, languages in roles["roles"].items():
             for phrases in languages.values():
                 for phrase in phrases:
@@ -522,6 +533,7 @@ class ActorResolver:
             frozenset(normalise(a) for a in roles["articles"]),
             {"attached_locatives": roles["attached_locatives"], "locatives": roles["locatives"]},
             {str(k): frozenset(map(str, v)) for k, v in roles["supersedes"].items()}, branches,
+            tuple((str(a), str(b)) for a, b in roles["enemies"]["wars"]),
         )  # fmt: skip
 
     def resolve(
@@ -549,7 +561,7 @@ class ActorResolver:
         grouped: dict[str, set[int]] = defaultdict(set)  # group key -> sentences naming such a group
         for (start, _), payloads in ordered:
             aliases: list[Alias] = []
-            readings: list[Contextual] = []
+            readings: list[Contextual] = [Contextual(_ENEMY, frozenset())] if Enemy() in payloads else []
             group: Group | None = None
             role: Role | None = None
             bare = has_word = False
@@ -692,8 +704,9 @@ class ActorResolver:
             for r in p.readings
             if country in r.countries
         )
+        sides = frozenset(self.forces(result))
         for item in result.pending:
-            name = self._pending_name(item, country, country_name, named_armed)
+            name = self._pending_name(item, country, country_name, named_armed, sides)
             if name is None:
                 continue
             result.credit(name, item.weight, item.start, item.end, item.party)
@@ -725,8 +738,15 @@ class ActorResolver:
                 result.parties.discard(name)
 
     def _pending_name(
-        self, item: Pending, country: str | None, country_name: str | None, named_armed: bool
+        self,
+        item: Pending,
+        country: str | None,
+        country_name: str | None,
+        named_armed: bool,
+        sides: frozenset[str] = frozenset(),
     ) -> str | None:
+        if item.readings and item.readings[0].name == _ENEMY:
+            return self._enemy(country, sides)
         if item.readings:
             return next((r.name for r in item.readings if country in r.countries), None)
         if country is None or (item.needs_unnamed and named_armed):
@@ -738,6 +758,20 @@ class ActorResolver:
         name = item.label.format(country=self.names.get(country) or country_name or country)
         self.registry.setdefault(name, ActorInfo(item.actor_type, country))
         return name
+
+    def _enemy(self, country: str | None, sides: frozenset[str]) -> str | None:
+        """The forces opposite the side a text speaks for: the side whose forces or officials it
+        names (a Ukrainian General Staff report's "противник" is Russia's army, a Russian
+        ministry's is Ukraine's), else the theater's own side."""
+        for pair in self.wars:
+            if country not in pair:
+                continue
+            present = [c for c in pair if c in sides]
+            if len(present) > 1:
+                return None
+            side = present[0] if present else country
+            return self._state_actor("military", pair[1] if side == pair[0] else pair[0])
+        return None
 
     def _alias_party(self, name: str, norm: str, cues: Cues, start: int, end: int, violent: bool) -> bool:
         if name in self.frames.observers:

@@ -657,3 +657,21 @@ def test_forces_named_by_what_they_do_or_what_was_hit(labeler: Labeler, text: st
 def test_a_capital_in_an_admin_chain_is_no_government(labeler: Labeler) -> None:
     labels = labeler.label("On 11 April 2026, two armed groups clashed in Janzour (Tripoli), killing a bystander.")
     assert "Government of Libya" not in [a.name for a in labels.actors]
+
+
+@pytest.mark.parametrize(
+    ("text", "enemy"),
+    [
+        # The side the text speaks for decides what "the enemy" is.
+        ("Подразделения ВСУ отразили штурм противника у Часова Яра, сообщили в Генштабе ВСУ.", "Russia"),
+        (
+            "Подразделения группировки «Центр» нанесли поражение противнику у Покровска, сообщило Минобороны России.",
+            "Ukraine",
+        ),
+        # Neither side named: the theater's own side speaks.
+        ("Вражеский дрон атаковал гражданский автомобиль в Никополе, пострадали двое мужчин.", "Russia"),
+        ("Противник атаковал дронами село Тёткино Курской области, ранен мирный житель.", "Ukraine"),
+    ],
+)
+def test_the_enemy_is_the_other_side_of_the_war(labeler: Labeler, text: str, enemy: str) -> None:
+    assert f"Military Forces of {enemy}" in [a.name for a in labeler.label(text).actors]
