@@ -100,6 +100,9 @@ class _Mention(NamedTuple):
     cued: bool
 
 
+_new_mention = tuple.__new__  # a _Mention by one C call, without NamedTuple's Python-level __new__
+
+
 class Gazetteer:
     def __init__(
         self,
@@ -294,13 +297,14 @@ class Gazetteer:
         # One vote per name, and none from the name itself: a town named three times is one piece
         # of evidence, and must not agree with itself.
         votes = _Votes({c.key: c.places[0] for c in spots if len(c.places) == 1})
+        resolver = _Resolver(support, votes)
         readings = _homonyms(words)
         for _round in range(2):
             for cand, options in zip(words, readings, strict=True):
                 if len(options) == 1:  # a name of one place is placed there whatever the evidence
-                    votes.place(cand.key, options[0].place)
+                    votes.place(cand.key, options[0])
                     continue
-                best = _resolve(cand, options, chain_of.get(cand.start), support, votes, cand.start in members)
+                best = resolver.best(cand, options, chain_of.get(cand.start), cand.start in members)
                 if best is not None:
                     votes.place(cand.key, best[3])
         for cand, options in zip(words, readings, strict=True):
@@ -314,7 +318,7 @@ class Gazetteer:
                 chain_of.get(cand.start),
                 cand.start in members,
                 support,
-                votes,
+                resolver,
                 cand.start < title_end,
             )
             if mention is not None:
@@ -359,7 +363,7 @@ class Gazetteer:
             weight *= _LOCATIVE_BOOST
         if in_chain:
             weight *= _CHAIN_WEIGHT
-        return _Mention(start, end, kind, place, weight, reference, cued and not reference)
+        return _new_mention(_Mention, (start, end, kind, place, weight, reference, cued and not reference))
 
     def _speaks(self, after: str) -> bool:
         return (
@@ -402,15 +406,15 @@ class Gazetteer:
         chain: list[Candidate] | None,
         in_chain: bool,
         support: dict[str, float],
-        votes: _Votes,
+        resolver: _Resolver,
         in_title: bool,
     ) -> _Mention | None:
         """A village, town or district from the word-level index, kept only with support. Words
         of a title are capitalised whatever they are, so there a name needs agreement too."""
-        best = _resolve(cand, homonyms, chain, support, votes, in_chain)
+        best = resolver.best(cand, homonyms, chain, in_chain)
         if best is None:
             return None
-        _, chained, agree, place = best
+        _, chained, agree, (place, _, _) = best
         arabic = is_arabic(text[cand.start])
         # Arabic "في" is as much "in the framework of" as "in a village": before a word that is also
         # a small town only a settlement word cues; "في قفصة" still places a large town.
@@ -595,18 +599,22 @@ class _Votes:
     def __init__(self, singles: dict[Hashable, Place]) -> None:
         # Names with a single place vote from the start; names placed later join them.
         self._owners: dict[tuple[str, str], set[tuple[bool, Hashable]]] = defaultdict(set)
-        self._placed: dict[Hashable, Place] = {}
+        self._placed: dict[Hashable, tuple[str, str] | None] = {}  # name -> its region, if it has one
+        self.moves = 0  # how often a name was placed somewhere new: agreement may have changed
         for key, place in singles.items():
             if place.admin1:
                 self._owners[_region(place)].add((False, key))
 
-    def place(self, key: Hashable, place: Place) -> None:
+    def place(self, key: Hashable, homonym: _Homonym) -> None:
+        if key in self._placed and self._placed[key] == homonym.region:
+            return  # placed again where it was: nothing moves
         old = self._placed.get(key)
-        if old is not None and old.admin1:
-            self._owners[_region(old)].discard((True, key))
-        self._placed[key] = place
-        if place.admin1:
-            self._owners[_region(place)].add((True, key))
+        if old is not None:
+            self._owners[old].discard((True, key))
+        self._placed[key] = homonym.region
+        if homonym.region is not None:
+            self._owners[homonym.region].add((True, key))
+        self.moves += 1
 
     def placed(self, key: Hashable) -> bool:
         return key in self._placed
@@ -618,6 +626,29 @@ class _Votes:
         return owners is not None and len(owners) > ((False, key) in owners) + ((True, key) in owners)
 
 
+class _Resolver:
+    """_resolve for every mention of a text. Another mention of a name outside any chain gets
+    the same answer while no name has moved (the support is settled before the first)."""
+
+    def __init__(self, support: dict[str, float], votes: _Votes) -> None:
+        self._support = support
+        self._votes = votes
+        self._known: dict[tuple[Hashable, int, bool], tuple[int, tuple[float, bool, bool, _Homonym] | None]] = {}
+
+    def best(
+        self, cand: Candidate, homonyms: tuple[_Homonym, ...], chain: list[Candidate] | None, in_chain: bool
+    ) -> tuple[float, bool, bool, _Homonym] | None:
+        if chain is not None:
+            return _resolve(cand, homonyms, chain, self._support, self._votes, in_chain)
+        memo = (cand.key, id(homonyms), in_chain)
+        known = self._known.get(memo)
+        if known is not None and known[0] == self._votes.moves:
+            return known[1]
+        best = _resolve(cand, homonyms, chain, self._support, self._votes, in_chain)
+        self._known[memo] = (self._votes.moves, best)
+        return best
+
+
 def _resolve(
     cand: Candidate,
     homonyms: tuple[_Homonym, ...],
@@ -625,10 +656,11 @@ def _resolve(
     support: dict[str, float],
     votes: _Votes,
     in_chain: bool = False,
-) -> tuple[float, bool, bool, Place] | None:
+) -> tuple[float, bool, bool, _Homonym] | None:
     """The homonym that agrees best with its chain, the text's regions and countries, then size."""
-    best: tuple[float, bool, bool, Place] | None = None
-    for place, region, size in homonyms:
+    best: tuple[float, bool, bool, _Homonym] | None = None
+    for homonym in homonyms:
+        place, region, size = homonym
         agree = region is not None and votes.agree(region, cand.key)
         chained = chain is not None and any(_contains(other.places, place) for other in chain)
         score = (
@@ -641,7 +673,7 @@ def _resolve(
             + _MEMBER_REGION * (in_chain and place.kind in (GEO_ADMIN1, GEO_ADMIN2))
         )
         if best is None or score > best[0]:
-            best = (score, chained, agree, place)
+            best = (score, chained, agree, homonym)
     return best
 
 

@@ -37,6 +37,9 @@ _WORD = re.compile(_WORD_TEXT)
 # Apostrophes dropped, and Arabic letter variants merged, by a chain of str.replace: each is one
 # C scan, where str.translate with a table costs a dict look-up per character.
 _NO_APOSTROPHES = tuple((c, "") for c in "'’ʼ`ʻ‘")
+# The combining marks NFKD splits off accented letters, those of the Basic Multilingual Plane.
+_BEYOND_BMP = "\U00010000"
+_BMP_MARKS = re.compile(f"[{re.escape(''.join(c for c in map(chr, range(0x10000)) if unicodedata.combining(c)))}]")
 # The matcher's Arabic variants, and the tatweel (a stretching stroke) dropped.
 _ARABIC_FOLD = (*ARABIC_VARIANTS.items(), ("ـ", ""))
 _CYRILLIC_VOWEL_ENDINGS = "аяоеиыйьуюіїє"
@@ -82,10 +85,17 @@ def fold_words(word: str) -> list[str]:
         # Stripping marks would turn й into и and ї into і, which are other letters.
         low = _replaced(unicodedata.normalize("NFC", word.lower()).replace("ё", "е"), _NO_APOSTROPHES)
     else:
-        low = unicodedata.normalize("NFKD", word.lower())
-        low = "".join(c for c in low if not unicodedata.combining(c))
+        low = _without_marks(unicodedata.normalize("NFKD", word.lower()))
         low = _replaced(_replaced(low, _NO_APOSTROPHES), _ARABIC_FOLD)
     return low.replace("-", " ").split()
+
+
+def _without_marks(text: str) -> str:
+    """The text without combining marks: by one regex substitution, or, in the rare text with
+    characters beyond the Basic Multilingual Plane, character by character."""
+    if max(text, default="") < _BEYOND_BMP:
+        return _BMP_MARKS.sub("", text)
+    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 def _replaced(text: str, pairs: tuple[tuple[str, str], ...]) -> str:
@@ -106,6 +116,9 @@ class Candidate(NamedTuple):
     key: Hashable
     # A name that is also an ordinary word or a first name (the stoplist): it needs support.
     weak: bool = False
+
+
+_new_candidate = tuple.__new__  # a Candidate by one C call, without NamedTuple's Python-level __new__
 
 
 class PlaceIndex:
@@ -351,7 +364,7 @@ class PlaceIndex:
             if only_regions:
                 places = tuple(p for p in places if p.kind in (ADMIN1, ADMIN2))
             self._places[(numbers, only_regions)] = places
-        return Candidate(start, last_end, places, numbers, key in self.weak)
+        return _new_candidate(Candidate, (start, last_end, places, numbers, key in self.weak))
 
     def _opens(self, word: str) -> bool:
         return word in self.names or word in self._multi_first
