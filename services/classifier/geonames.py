@@ -118,6 +118,15 @@ class Candidate(NamedTuple):
     weak: bool = False
 
 
+class _Step(NamedTuple):
+    """A form a first word may open a name in, and what it names alone."""
+
+    first: str
+    alone: tuple[int | tuple[int, ...], str] | None  # its places and key, if it names places alone
+    cyrillic: bool
+    longer: bool  # whether longer names may start with it
+
+
 _new_candidate = tuple.__new__  # a Candidate by one C call, without NamedTuple's Python-level __new__
 
 
@@ -157,6 +166,7 @@ class PlaceIndex:
         self._multi_first = frozenset(k.split(" ", 1)[0] for k in names if " " in k)
         self._long_pairs = frozenset(" ".join(k.split(" ", 2)[:2]) for k in names if k.count(" ") >= 2)
         self._inflections: dict[str, int | tuple[int, ...] | None] = {}
+        self._steps: dict[str, tuple[_Step, ...]] = {}
         self._openings = _openings(particles)
         # The places of each name, made once: a Place is nine attribute writes, and names recur.
         self._places: dict[tuple[int | tuple[int, ...], bool], tuple[Place, ...]] = {}
@@ -404,7 +414,23 @@ class PlaceIndex:
         else:
             word_end = opening.end("rest")
             word = text[start:word_end]
-        second = _NEXT_WORD.match(text, word_end) if opening is None else opening
+        steps = self._steps.get(word)
+        if steps is None:
+            if len(self._steps) > _MAX_CACHED_WORDS:
+                self._steps.clear()
+            steps = self._steps[word] = self._first_steps(word)
+        for first, alone, cyrillic, longer in steps:
+            best = None if alone is None else (word_end, *alone)
+            if longer:
+                second = _NEXT_WORD.match(text, word_end) if opening is None else opening
+                best = self._longer(text, first, word_end, second, cyrillic) or best
+            if best is not None:
+                return best
+        return None
+
+    def _first_steps(self, word: str) -> tuple[_Step, ...]:
+        """What a first word opens, by each form it may open a name in (itself, or without an
+        Arabic clitic). It depends on the word alone, so it is worked out once per word."""
         head = fold(word)
         cyrillic = is_cyrillic(head)
         arabic = not cyrillic and is_arabic(head)
@@ -412,46 +438,58 @@ class PlaceIndex:
         # "بعدن" is "in Aden", but "ولاية" (a province) is no clitic on "لاية".
         if arabic and head not in self.never:
             heads += [head[k:] for k in (1, 2) if len(head) - k >= _MIN_KEY and set(head[:k]) <= set(_ARABIC_CLITICS)]
+        steps = []
         for first in heads:
             if not cyrillic and not self._opens(first):
                 continue
-            parts = [first]
-            key = first
-            end = word_end
-            best: tuple[int, int | tuple[int, ...], str] | None = None
-            for n in range(1, _MAX_WORDS + 1):
-                if n > 1:
-                    # No longer name starts so: most first words begin no name of two words.
-                    if not cyrillic and (
-                        (n == 2 and first not in self._multi_first) or (n == 3 and key not in self._long_pairs)
-                    ):
-                        break
-                    following = second if n == 2 else _NEXT_WORD.match(text, end)
-                    if following is None or following.start("next") < 0:
-                        break
-                    end = following.end("next")
-                    parts.append(fold(following.group("next")))
-                key = " ".join(parts)
-                if n == 1 and key in self.never:
-                    # "Северный" alone is "northern", not a town, though "Северный Кордофан" is a
-                    # region; a region named like a word ("Unity", "Lakes") stays, needing support.
-                    regions = self._regions_named(key)
-                    if regions:
-                        best = (end, regions, key)
-                    continue
-                numbers = self.names.get(key)
-                if numbers is None and cyrillic:
-                    if key in self._inflections:
-                        numbers = self._inflections[key]
-                    else:
-                        if len(self._inflections) > _MAX_CACHED_WORDS:
-                            self._inflections.clear()
-                        numbers = self._inflections[key] = self._inflected(key)
+            alone: tuple[int | tuple[int, ...], str] | None = None
+            if first in self.never:
+                # "Северный" alone is "northern", not a town, though "Северный Кордофан" is a
+                # region; a region named like a word ("Unity", "Lakes") stays, needing support.
+                regions = self._regions_named(first)
+                if regions:
+                    alone = (regions, first)
+            else:
+                numbers = self._numbers(first, cyrillic)
                 if numbers is not None:
-                    best = (end, numbers, key)
-            if best is not None:
-                return best
-        return None
+                    alone = (numbers, first)
+            # Most first words begin no name of two words; a Cyrillic name may be inflected.
+            steps.append(_Step(first, alone, cyrillic, cyrillic or first in self._multi_first))
+        return tuple(steps)
+
+    def _longer(
+        self, text: str, first: str, end: int, second: re.Match[str] | None, cyrillic: bool
+    ) -> tuple[int, int | tuple[int, ...], str] | None:
+        """The longest name of two words or more that opens with `first`, which ends at `end`;
+        `second` holds the word after it (group "next")."""
+        parts = [first]
+        key = first
+        best: tuple[int, int | tuple[int, ...], str] | None = None
+        for n in range(2, _MAX_WORDS + 1):
+            # No longer name starts so: most first two words begin no name of three.
+            if n == 3 and not cyrillic and key not in self._long_pairs:
+                break
+            following = second if n == 2 else _NEXT_WORD.match(text, end)
+            if following is None or following.start("next") < 0:
+                break
+            end = following.end("next")
+            parts.append(fold(following.group("next")))
+            key = " ".join(parts)
+            numbers = self._numbers(key, cyrillic)
+            if numbers is not None:
+                best = (end, numbers, key)
+        return best
+
+    def _numbers(self, key: str, cyrillic: bool) -> int | tuple[int, ...] | None:
+        """The places of a name, or of a Cyrillic name in another case."""
+        numbers = self.names.get(key)
+        if numbers is None and cyrillic:
+            if key in self._inflections:
+                return self._inflections[key]
+            if len(self._inflections) > _MAX_CACHED_WORDS:
+                self._inflections.clear()
+            numbers = self._inflections[key] = self._inflected(key)
+        return numbers
 
     def _regions_named(self, key: str) -> tuple[int, ...]:
         numbers = self.names.get(key)
