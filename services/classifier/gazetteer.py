@@ -8,13 +8,15 @@ other places and countries of the text; among homonyms, the one that agrees wins
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pycountry
 
@@ -26,7 +28,7 @@ from .geonames import ADMIN2 as GEO_ADMIN2
 from .geonames import AREA as GEO_AREA
 from .geonames import COUNTRY as GEO_COUNTRY
 from .geonames import PLACE as GEO_PLACE
-from .geonames import Candidate, Place, PlaceIndex, fold
+from .geonames import Candidate, Place, PlaceIndex, fold, fold_words
 from .matching import CaseRule, PhraseMatcher, Scan, Sentences, is_arabic, longest_first, normalise
 
 # Kinds of gazetteer entry, strongest claim first; ambiguity is settled in this order after support.
@@ -40,6 +42,7 @@ _CHAIN_REACH = 80
 _APPOSITION = frozenset({",", "،", "–", "—", "-"})
 _PARTICLE_AFTER = re.compile(r" (?:al|el|ad|ar|as|ash|at|az|an|ath)[-‑ ][A-Z]")
 _PARTICLE_BEFORE = re.compile(r" (?:al|el|ad|ar|as|ash|at|az|an|ath)[-‑]$")
+_HYPHENS = ("-", "‑", "\n")  # what _PARTICLE_BEFORE's end can stand on ("$" also before a final newline)
 _PUNCT = "()[]«»\"',،:;–—"
 # How a name's homonyms are told apart: agreement with its admin chain, with the regions and
 # countries the text names elsewhere, then size (log10 of population, so a city beats a hamlet
@@ -86,8 +89,7 @@ class _Country:
     referenced_only: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class _Mention:
+class _Mention(NamedTuple):
     """A place the text names, resolved: where it is, how much it says, whether it only refers."""
 
     start: int
@@ -97,6 +99,9 @@ class _Mention:
     weight: float
     reference: bool
     cued: bool
+
+
+_new_mention = tuple.__new__  # a _Mention by one C call, without NamedTuple's Python-level __new__
 
 
 class Gazetteer:
@@ -132,6 +137,11 @@ class Gazetteer:
         self._speaker_after = (
             re.compile("(?:" + "|".join(map(_phrase, speakers)) + r")(?![^\W\d_])") if speakers else None
         )
+        # What a text must end or start with for a phrase to match there: one str.endswith or
+        # str.startswith in C turns away nearly every place before its regex runs.
+        self._before_tails = tuple(phrase.rsplit("*", 1)[-1] for phrase in before)
+        self._after_heads = tuple(phrase.split("*", 1)[0] for phrase in after)
+        self._speaker_heads = tuple(phrase.split("*", 1)[0] for phrase in speakers)
 
     @classmethod
     def build(cls, data_dir: Path) -> Gazetteer:
@@ -245,12 +255,15 @@ class Gazetteer:
             covered[hit.start : hit.end] = b"\x01" * (hit.end - hit.start)
         # The country each span vouched for, so that a name is later judged on the others' support.
         vouched: dict[tuple[int, int], str] = {}
+        referenced: dict[tuple[int, int], bool] = {}  # spans already judged by _reference
         for (start, end), refs in spans.items():
             firm = {r.country for r in refs if not r.needs_support and r.kind in (COUNTRY, PLACE, CAPITAL)}
-            # "the border with Azerbaijan", "the Yemeni riyal" say nothing of where the text is.
-            if len(firm) == 1 and not self._reference(text, norm, start, end):
-                vouched[(start, end)] = next(iter(firm))
-                support[vouched[(start, end)]] += 1.0
+            if len(firm) == 1:
+                # "the border with Azerbaijan", "the Yemeni riyal" say nothing of where the text is.
+                referenced[(start, end)] = self._reference(text, norm, start, end)
+                if not referenced[(start, end)]:
+                    vouched[(start, end)] = next(iter(firm))
+                    support[vouched[(start, end)]] += 1.0
             for ref in refs:
                 for member in ref.countries:
                     support[member] += 0.2
@@ -260,7 +273,7 @@ class Gazetteer:
         for (start, end), refs in sorted(spans.items()):
             if any(r.kind == REGION and r.countries for r in refs):
                 continue  # a sea or region across borders ("Red Sea"): support only, given above
-            ref = max(refs, key=lambda r: (support.get(r.country, 0.0) > 0, -r.kind))
+            ref = refs[0] if len(refs) == 1 else max(refs, key=lambda r: (support.get(r.country, 0.0) > 0, -r.kind))
             if ref.kind == REGION:
                 continue
             if ref.needs_support and support.get(ref.country, 0.0) <= 0:
@@ -285,15 +298,14 @@ class Gazetteer:
                 place = self.places.lookup(text[start:end], ref.country) or place
             curated.append((start, end, ref.kind, place))
         words = [w for w in self.places.find(text, covered, inside) if not inside[w.start] or w.places]
-        spots = sorted(
-            [Candidate(start, end, (place,), place) for start, end, _, place in curated] + words, key=lambda c: c.start
-        )
+        spots = sorted([Candidate(start, end, (place,), place) for start, end, _, place in curated] + words, key=_start)
         chains, orphans = _chains(text, spots, self._chain_openers)
         members = {spots[m].start for group in chains.values() for m in group} | {spots[m].start for m in orphans}
         mentions: list[_Mention] = []
         for start, end, kind, place in curated:
             cued = self._cued(text, norm, start, end)
-            mentions.append(self._mention(text, norm, start, end, kind, place, cued, start in members))
+            judged = referenced.get((start, end))
+            mentions.append(self._mention(text, norm, start, end, kind, place, cued, start in members, judged))
         chain_of = {spots[h].start: [spots[m] for m in group] for h, group in chains.items()}
         # Two rounds: first each name on its own evidence, then each again against where the
         # others were placed ("Новоолександрівка Покровського району Донецької області").
@@ -301,23 +313,29 @@ class Gazetteer:
         # of evidence, and must not agree with itself.
         votes = _Votes({c.key: c.places[0] for c in spots if len(c.places) == 1})
         regions = {c.start for c in words if self._region_word_before(text, c.start)}
+        resolver = _Resolver(support, votes)
+        readings = _homonyms(words)
         for _round in range(2):
-            for cand in words:
+            for cand, options in zip(words, readings, strict=True):
+                if len(options) == 1:  # a name of one place is placed there whatever the evidence
+                    votes.place(cand.key, options[0])
+                    continue
                 located = cand.start in members or cand.start in regions
-                best = self._resolve(cand, chain_of.get(cand.start), support, votes, located)
+                best = resolver.best(cand, options, chain_of.get(cand.start), located)
                 if best is not None:
                     votes.place(cand.key, best[3])
-        for cand in words:
+        for cand, options in zip(words, readings, strict=True):
             if not votes.placed(cand.key):
                 continue
             mention = self._word_place(
                 text,
                 norm,
                 cand,
+                options,
                 chain_of.get(cand.start),
                 cand.start in members,
                 support,
-                votes,
+                resolver,
                 cand.start < title_end,
                 cand.start in regions,
             )
@@ -344,24 +362,38 @@ class Gazetteer:
         return {p.country for p in self.places.places_of(numbers) if support.get(p.country, 0.0) > 0}
 
     def _mention(
-        self, text: str, norm: str, start: int, end: int, kind: int, place: Place, cued: bool, in_chain: bool
+        self,
+        text: str,
+        norm: str,
+        start: int,
+        end: int,
+        kind: int,
+        place: Place,
+        cued: bool,
+        in_chain: bool,
+        referenced: bool | None = None,
     ) -> _Mention:
         """A place's weight from its context: a reference point counts a quarter, a locative or
         settlement cue half as much again, a member of an admin chain half (it locates the name
-        before it)."""
+        before it). `referenced` is _reference's answer for the span, when already asked."""
         weight = _WEIGHT[kind]
-        reference = self._reference(text, norm, start, end) or (
-            kind == CAPITAL
-            and self._speaker_after is not None
-            and self._speaker_after.match(norm[end : end + 30].lstrip(" ")) is not None
-        )
+        if referenced is None:
+            referenced = self._reference(text, norm, start, end)
+        reference = referenced or (kind == CAPITAL and self._speaks(norm[end : end + 30].lstrip(" ")))
         if reference:
             weight *= _REFERENCE
         elif cued:
             weight *= _LOCATIVE_BOOST
         if in_chain:
             weight *= _CHAIN_WEIGHT
-        return _Mention(start, end, kind, place, weight, reference, cued and not reference)
+        return _new_mention(_Mention, (start, end, kind, place, weight, reference, cued and not reference))
+
+    def _speaks(self, after: str) -> bool:
+        return (
+            self._speaker_after is not None
+            and after.startswith(self._speaker_heads)
+            and self._speaker_after.match(after) is not None
+        )
 
     def _curated_place(self, ref: PlaceRef) -> Place:
         """A curated name's place, with coordinates when GeoNames has a town of that name there."""
@@ -388,51 +420,26 @@ class Gazetteer:
         name = self.country_names.get(ref.country, ref.country)
         return Place(GEO_COUNTRY, name, ref.country, None, None, None, None, None, 0)
 
-    def _resolve(
-        self,
-        cand: Candidate,
-        chain: list[Candidate] | None,
-        support: dict[str, float],
-        votes: _Votes,
-        in_chain: bool = False,
-    ) -> tuple[float, bool, bool, Place] | None:
-        """The homonym that agrees best with its chain, the text's regions and countries, then size."""
-        best: tuple[float, bool, bool, Place] | None = None
-        for place in cand.places:
-            agree = votes.agree(place, cand.key)
-            chained = chain is not None and any(_contains(other.places, place) for other in chain)
-            score = (
-                _CHAIN_AGREES * chained
-                + _ADMIN1_AGREES * agree
-                + _COUNTRY_AGREES * (support.get(place.country, 0.0) > 0)
-                + math.log10(place.population + 10) * _POPULATION_SCALE
-                + _REGION_FIRST * (place.kind == GEO_ADMIN1)
-                # Inside a chain a name locates another: its district or region, not a namesake village.
-                + _MEMBER_REGION * (in_chain and place.kind in (GEO_ADMIN1, GEO_ADMIN2))
-            )
-            if best is None or score > best[0]:
-                best = (score, chained, agree, place)
-        return best
-
     def _word_place(
         self,
         text: str,
         norm: str,
         cand: Candidate,
+        homonyms: tuple[_Homonym, ...],
         chain: list[Candidate] | None,
         in_chain: bool,
         support: dict[str, float],
-        votes: _Votes,
+        resolver: _Resolver,
         in_title: bool,
         region_named: bool = False,
     ) -> _Mention | None:
         """A village, town or district from the word-level index, kept only with support. Words
         of a title are capitalised whatever they are, so there a name needs agreement too.
         `region_named`: a region word stands before the name ("la province du Lac")."""
-        best = self._resolve(cand, chain, support, votes, in_chain or region_named)
+        best = resolver.best(cand, homonyms, chain, in_chain or region_named)
         if best is None:
             return None
-        _, chained, agree, place = best
+        _, chained, agree, (place, _, _) = best
         arabic = is_arabic(text[cand.start])
         # Arabic "في" is as much "in the framework of" as "in a village": before a word that is also
         # a small town only a settlement word cues; "في قفصة" still places a large town.
@@ -487,7 +494,7 @@ class Gazetteer:
 
     def _region_word_after(self, text: str, end: int) -> bool:
         # Right after the name: "Adré (province du Ouaddaï)" opens a chain instead.
-        after = fold(text[end : end + 16]).split()
+        after = fold_words(text[end : end + 16])
         return text[end : end + 1] == " " and bool(after) and after[0].rstrip(_PUNCT + ".") in self.region_words
 
     def _cued(self, text: str, norm: str, start: int, end: int) -> bool:
@@ -497,13 +504,14 @@ class Gazetteer:
 
     def _settlement_cue(self, text: str, start: int, end: int, locatives: bool = True) -> bool:
         head = text[max(0, start - 40) : start].rstrip()
-        before = [w.strip(_PUNCT) for w in fold(head).split()]
-        after = [w.strip(_PUNCT) for w in fold(text[end : end + 20]).split()]
+        # Only the two words next to the name count, so only those are stripped.
+        before = [w.strip(_PUNCT) for w in fold_words(head)[-2:]]
+        after = [w.strip(_PUNCT) for w in fold_words(text[end : end + 20])[:1]]
         # "بلدة بريتال – بعلبك", "the village of X, Y": the district after a settlement the
         # gazetteer may not know.
         if head[-1:] in _APPOSITION:
-            named = [w.strip(_PUNCT) for w in fold(head[:-1]).split()]
-            if len(named) >= 2 and named[-2] in self.cues:
+            named = fold_words(head[:-1])[-2:]
+            if len(named) >= 2 and named[0].strip(_PUNCT) in self.cues:
                 return True
         # A locative the normalised check missed (it reads another folding of the text).
         if before and (before[-1] in self.cues or (locatives and before[-1] in self.locatives)):
@@ -545,10 +553,14 @@ class Gazetteer:
     def _reference(self, text: str, norm: str, start: int, end: int) -> bool:
         """A reference point or the speaker: "border with Sudan", "the Sudan border", "Russia's
         foreign ministry", a "MOSCOW," dateline opening a paragraph."""
-        if self._reference_before and self._reference_before.search(norm[max(0, start - 40) : start].rstrip()):
-            return True
-        if self._reference_after and self._reference_after.match(norm[end : end + 40].lstrip(" ")):
-            return True
+        if self._reference_before:
+            head = norm[max(0, start - 40) : start].rstrip()
+            if head.endswith(self._before_tails) and self._reference_before.search(head):
+                return True
+        if self._reference_after:
+            tail = norm[end : end + 40].lstrip(" ")
+            if tail.startswith(self._after_heads) and self._reference_after.match(tail):
+                return True
         return _dateline(text, start, end)
 
     def _locative(self, norm: str, start: int) -> bool:
@@ -619,27 +631,104 @@ class _Votes:
     def __init__(self, singles: dict[Hashable, Place]) -> None:
         # Names with a single place vote from the start; names placed later join them.
         self._owners: dict[tuple[str, str], set[tuple[bool, Hashable]]] = defaultdict(set)
-        self._placed: dict[Hashable, Place] = {}
+        self._placed: dict[Hashable, tuple[str, str] | None] = {}  # name -> its region, if it has one
+        self.moves = 0  # how often a name was placed somewhere new: agreement may have changed
         for key, place in singles.items():
             if place.admin1:
                 self._owners[_region(place)].add((False, key))
 
-    def place(self, key: Hashable, place: Place) -> None:
+    def place(self, key: Hashable, homonym: _Homonym) -> None:
+        if key in self._placed and self._placed[key] == homonym.region:
+            return  # placed again where it was: nothing moves
         old = self._placed.get(key)
-        if old is not None and old.admin1:
-            self._owners[_region(old)].discard((True, key))
-        self._placed[key] = place
-        if place.admin1:
-            self._owners[_region(place)].add((True, key))
+        if old is not None:
+            self._owners[old].discard((True, key))
+        self._placed[key] = homonym.region
+        if homonym.region is not None:
+            self._owners[homonym.region].add((True, key))
+        self.moves += 1
 
     def placed(self, key: Hashable) -> bool:
         return key in self._placed
 
-    def agree(self, place: Place, key: Hashable) -> bool:
-        if not place.admin1:
-            return False
-        owners = self._owners.get(_region(place))
-        return owners is not None and any(owner != key for _, owner in owners)
+    def agree(self, region: tuple[str, str], key: Hashable) -> bool:
+        """Whether a name other than `key` was placed in this region (`_region` of a place with an admin-1)."""
+        owners = self._owners.get(region)
+        # The name itself holds at most two votes there, one from the start and one placed.
+        return owners is not None and len(owners) > ((False, key) in owners) + ((True, key) in owners)
+
+
+class _Resolver:
+    """_resolve for every mention of a text. Another mention of a name outside any chain gets
+    the same answer while no name has moved (the support is settled before the first)."""
+
+    def __init__(self, support: dict[str, float], votes: _Votes) -> None:
+        self._support = support
+        self._votes = votes
+        self._known: dict[tuple[Hashable, int, bool], tuple[int, tuple[float, bool, bool, _Homonym] | None]] = {}
+
+    def best(
+        self, cand: Candidate, homonyms: tuple[_Homonym, ...], chain: list[Candidate] | None, in_chain: bool
+    ) -> tuple[float, bool, bool, _Homonym] | None:
+        if chain is not None:
+            return _resolve(cand, homonyms, chain, self._support, self._votes, in_chain)
+        memo = (cand.key, id(homonyms), in_chain)
+        known = self._known.get(memo)
+        if known is not None and known[0] == self._votes.moves:
+            return known[1]
+        best = _resolve(cand, homonyms, chain, self._support, self._votes, in_chain)
+        self._known[memo] = (self._votes.moves, best)
+        return best
+
+
+def _resolve(
+    cand: Candidate,
+    homonyms: tuple[_Homonym, ...],
+    chain: list[Candidate] | None,
+    support: dict[str, float],
+    votes: _Votes,
+    in_chain: bool = False,
+) -> tuple[float, bool, bool, _Homonym] | None:
+    """The homonym that agrees best with its chain, the text's regions and countries, then size."""
+    best: tuple[float, bool, bool, _Homonym] | None = None
+    for homonym in homonyms:
+        place, region, size = homonym
+        agree = region is not None and votes.agree(region, cand.key)
+        chained = chain is not None and any(_contains(other.places, place) for other in chain)
+        score = (
+            _CHAIN_AGREES * chained
+            + _ADMIN1_AGREES * agree
+            + _COUNTRY_AGREES * (support.get(place.country, 0.0) > 0)
+            + size
+            + _REGION_FIRST * (place.kind == GEO_ADMIN1)
+            # Inside a chain a name locates another: its district or region, not a namesake village.
+            + _MEMBER_REGION * (in_chain and place.kind in (GEO_ADMIN1, GEO_ADMIN2))
+        )
+        if best is None or score > best[0]:
+            best = (score, chained, agree, homonym)
+    return best
+
+
+class _Homonym(NamedTuple):
+    place: Place
+    region: tuple[str, str] | None  # where it agrees with other names: `_region`, if it has an admin-1
+    size: float  # the score its population gives
+
+
+def _homonyms(words: list[Candidate]) -> list[tuple[_Homonym, ...]]:
+    """Each candidate's homonyms, worked out once per name: a name's mentions share one places
+    tuple (the index caches it), and `words` keeps each tuple, so its id, alive meanwhile."""
+    known: dict[int, tuple[_Homonym, ...]] = {}
+    out: list[tuple[_Homonym, ...]] = []
+    for cand in words:
+        homonyms = known.get(id(cand.places))
+        if homonyms is None:
+            homonyms = known[id(cand.places)] = tuple(
+                _Homonym(p, _region(p) if p.admin1 else None, math.log10(p.population + 10) * _POPULATION_SCALE)
+                for p in cand.places
+            )
+        out.append(homonyms)
+    return out
 
 
 def _most_specific(entry: _Country) -> str:
@@ -677,7 +766,7 @@ def _chains(text: str, spots: list[Candidate], openers: frozenset[str]) -> tuple
         closing = text.find(")", spot.end, spot.start + _CHAIN_REACH)
         if closing < 0:
             continue
-        inside = [j for j in range(number, len(spots)) if spots[j].start < closing]
+        inside = list(range(number, bisect.bisect_left(spots, closing, number, key=_start)))
         head = number - 1 if number > 0 and 0 <= spot.start - 1 - spots[number - 1].end <= 24 else None
         if head is None and _after_a_name(text, opening):
             orphans.extend(inside)
@@ -697,6 +786,9 @@ def _chains(text: str, spots: list[Candidate], openers: frozenset[str]) -> tuple
         if any(_contains(containers, place) for place in spot.places):
             chains[number] = [number + 1]
     return chains, orphans
+
+
+_start = attrgetter("start")
 
 
 def _after_a_name(text: str, opening: int) -> bool:
@@ -738,6 +830,8 @@ def _phrase(phrase: str) -> str:
 
 def _dateline(text: str, start: int, end: int) -> bool:
     """A place opening a paragraph as the dateline: "MOSCOW, March 3 -", "عدن، 27 أيار"."""
+    if start > 0 and text[start - 1] not in " \n":
+        return False  # the common case, decided without slicing
     before = text[max(0, start - 3) : start].rstrip(" ")
     if not (start == 0 or before.endswith("\n") or before == ""):
         return False
@@ -764,8 +858,9 @@ def _looks_like_name_part(text: str, start: int, end: int) -> bool:
     ):
         return True
     # "Bab al-Tabbaneh", "Souq al-Juma": an Arabic article joins the word to a longer name.
-    follows = _PARTICLE_AFTER.match(text, end)
-    precedes = _PARTICLE_BEFORE.search(text, max(0, start - 20), start)
+    # Each regex only where its last or first character is: most names have neither.
+    follows = _PARTICLE_AFTER.match(text, end) if text[end : end + 1] == " " else None
+    precedes = _PARTICLE_BEFORE.search(text, max(0, start - 20), start) if text[start - 1 : start] in _HYPHENS else None
     return follows is not None or (precedes is not None and _word_before_is_capitalised(text, precedes.start() + 1))
 
 

