@@ -1,6 +1,7 @@
-"""The crowd of a demonstration. ACLED codes every protest with its Protesters (X) and every riot
-with its Rioters (X), even when the report names no one ("dozens rallied outside parliament",
-"تظاهر العشرات"): the event itself says a crowd acted."""
+"""The people an event implies. ACLED codes every protest with its Protesters (X), every riot with
+its Rioters (X) and every act of violence against civilians with its Civilians (X), even when the
+report names no one ("dozens rallied outside parliament", "تظاهر العشرات"): the event's definition
+says who acted or was targeted."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from .datafiles import load_yaml
 
 #: a crowd the event implies is less certain than the event
 _CROWD_SHARE = 0.8
+#: an event this unsure implies no one ("no civilians were hurt" still scores a little as an attack)
+_MIN_EVENT = 0.5
 #: the template of a crowd that turned violent
 _VIOLENT = "rioters"
 
@@ -36,18 +39,22 @@ class Crowds:
         generic: Callable[[str, str, str | None], tuple[str, str]],
         limit: int,
     ) -> list[Actor]:
-        """`actors` with the crowd of the main event added when no crowd is among them. Protesters
-        who turn violent are rioters: ACLED codes a violent demonstration's crowd so."""
+        """`actors` with the people the main event implies added when none of that type is among
+        them. Protesters who turn violent are rioters: ACLED codes a violent demonstration's crowd so."""
         if not events or country is None:
             return actors
         main = events[0]
+        if main.confidence < _MIN_EVENT:
+            return actors
         category = self.by_event.get(main.sub_event_type) or self.by_event.get(main.event_type)
         if category is None:
             return actors
         name, actor_type = generic(category, country, country_name)
+        if any(a.actor_type == actor_type for a in actors):
+            return actors
         crowds = [a for a in actors if a.actor_type in self.crowd_types]
-        if crowds:
-            if category != _VIOLENT or any(a.name == name for a in crowds):
+        if crowds and actor_type in self.crowd_types:
+            if category != _VIOLENT:
                 return actors
             return [
                 a.model_copy(update={"name": name, "actor_type": actor_type})

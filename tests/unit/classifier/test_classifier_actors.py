@@ -675,3 +675,9 @@ def test_a_capital_in_an_admin_chain_is_no_government(labeler: Labeler) -> None:
 )
 def test_the_enemy_is_the_other_side_of_the_war(labeler: Labeler, text: str, enemy: str) -> None:
     assert f"Military Forces of {enemy}" in [a.name for a in labeler.label(text).actors]
+
+
+def test_violence_against_civilians_has_its_civilians(labeler: Labeler) -> None:
+    labels = labeler.label("On 3 May 2026, gunmen abducted the chief of Boni village (Douentza, Mopti), Mali.")
+    assert labels.events[0].event_type == "Violence against civilians"
+    assert "Civilians (Mali)" in [a.name for a in labels.actors]
