@@ -284,7 +284,9 @@ class Gazetteer:
             own = 1.0 if vouched.get((start, end)) == ref.country else 0.0
             if ref.kind in (PLACE, CAPITAL) and support.get(ref.country, 0.0) - own <= 0:
                 homonyms = self._homonyms_supported(text[start:end], support)
-                if homonyms:
+                # A curated region stays one where its country has a namesake village ("صلاح الدين").
+                region = self._curated[ref].kind in (GEO_ADMIN1, GEO_AREA) and ref.country in homonyms
+                if homonyms and not region:
                     # The word index places it, with coordinates: "Tripoli (North Lebanon)" is
                     # Lebanon's town, "Tripoli" alone Libya's capital. Only a name placed abroad
                     # loses the support it gave its own country.

@@ -251,3 +251,23 @@ def test_french_chain_with_article_locates_the_unknown_village(labeler: Labeler)
 def test_a_state_whose_forces_act_places_a_text_that_names_no_place(labeler: Labeler, text: str, country: str) -> None:
     theaters = labeler.label(text).theaters
     assert [(t.country_code, t.precision) for t in theaters] == [(country, "country")]
+
+
+@pytest.mark.parametrize(
+    ("region", "country", "admin1"),
+    [
+        ("إقليم شبيلي السفلى", "SO", "Lower Shabeelle"),
+        ("ولاية النيل الأزرق", "SD", "Blue Nile"),
+        ("محافظة شبوة", "YE", "Shabwah"),
+        # A curated region stays a region where its country has a namesake village.
+        ("محافظة صلاح الدين", "IQ", "Salah ad Din Governorate"),
+    ],
+)
+def test_arabic_region_names_the_towns_do_not_give(labeler: Labeler, region: str, country: str, admin1: str) -> None:
+    top = labeler.label(f"قتل ثلاثة مدنيين في هجوم مسلح في {region} يوم الاثنين.").theaters[0]
+    assert (top.country_code, top.admin1) == (country, admin1)
+
+
+def test_where_hostages_are_held_is_no_theater(labeler: Labeler) -> None:
+    text = "Police cleared demonstrators who blocked a highway in Tel Aviv, demanding a deal for the hostages held in Gaza."
+    assert labeler.label(text).theaters[0].country_code == "IL"
