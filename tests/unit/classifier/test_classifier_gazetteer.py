@@ -269,5 +269,5 @@ def test_arabic_region_names_the_towns_do_not_give(labeler: Labeler, region: str
 
 
 def test_where_hostages_are_held_is_no_theater(labeler: Labeler) -> None:
-    text = "Police cleared demonstrators who blocked a highway in Tel Aviv, demanding a deal for the hostages held in Gaza."
+    text = "Police cleared demonstrators who blocked a highway in Tel Aviv, demanding a deal for hostages held in Gaza."
     assert labeler.label(text).theaters[0].country_code == "IL"
