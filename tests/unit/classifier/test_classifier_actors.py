@@ -681,3 +681,15 @@ def test_violence_against_civilians_has_its_civilians(labeler: Labeler) -> None:
     labels = labeler.label("On 3 May 2026, gunmen abducted the chief of Boni village (Douentza, Mopti), Mali.")
     assert labels.events[0].event_type == "Violence against civilians"
     assert "Civilians (Mali)" in [a.name for a in labels.actors]
+
+
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        ("Une frappe israélienne a visé une voiture à Nabatieh, au Liban-Sud.", "Military Forces of Israel"),
+        ("L'aviation turque a bombardé des positions des FDS près de Kobané, en Syrie.", "Syrian Democratic Forces"),
+        ("Un terroriste a été neutralisé par l'ANP à Bordj Badji Mokhtar.", "Military Forces of Algeria"),
+    ],
+)
+def test_french_forces_and_acronyms_by_theater(labeler: Labeler, text: str, actor: str) -> None:
+    assert actor in [a.name for a in labeler.label(text).actors]
