@@ -611,6 +611,12 @@ class ActorResolver:
                     )
                 continue
             if readings:
+                # "les FDS nigériennes": a nationality right after an acronym picks its reading.
+                word = words[i + 1] if i + 1 < len(ordered) and ordered[i + 1][0][0] - end <= 2 else None
+                named = next((r for r in readings if word is not None and word.country in r.countries), None)
+                if named is not None:
+                    credit(named.name, _ALIAS_WEIGHT, start, end, party(start, end))
+                    continue
                 pending.append(
                     Pending(start, end, boosted(_ALIAS_WEIGHT, start), party(start, end), readings=tuple(readings))
                 )

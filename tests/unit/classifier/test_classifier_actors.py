@@ -693,3 +693,11 @@ def test_violence_against_civilians_has_its_civilians(labeler: Labeler) -> None:
 )
 def test_french_forces_and_acronyms_by_theater(labeler: Labeler, text: str, actor: str) -> None:
     assert actor in [a.name for a in labeler.label(text).actors]
+
+
+def test_a_nationality_after_an_acronym_picks_its_reading(labeler: Labeler) -> None:
+    # "FDS" is Niger's, Mali's or Burkina Faso's army, and Syria's SDF: "nigériennes" says which.
+    text = (
+        "Des combattants de l'EI-Sahel ont tendu une embuscade à une patrouille des FDS nigériennes près de Banibangou."
+    )
+    assert "Military Forces of Niger" in [a.name for a in labeler.label(text).actors]
