@@ -23,6 +23,7 @@ from .matching import CaseRule, Hit, PhraseMatcher, Scan, Sentences, expand, lon
 from .taxonomy import Taxonomy
 
 _ALIAS_WEIGHT = 1.0
+_BODY_REACH = 30  # between the two names: "the UN peacekeeping mission MINUSCA", "ООН у Лівані (ЮНІФІЛ)"
 _ENEMY = ""  # the reading that stands for Enemy in a Pending: its side is found in `rank`
 _PAIR_WEIGHT = 1.0
 _GROUP_WEIGHT = 1.0
@@ -183,9 +184,11 @@ class ActorResult:
     pending: list[Pending] = field(default_factory=list)  # resolved against the main theater in `rank`
     parties: set[str] = field(default_factory=set)  # actors with at least one mention as a party
     made: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # group actors: their templates
+    spans: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))  # each mention
 
     def credit(self, name: str, weight: float, start: int, end: int, party: bool) -> None:
         """One mention of an actor: its weight adds up, the strongest mention is its evidence."""
+        self.spans[name].append((start, end))
         self.scores[name] += weight
         if party:
             self.parties.add(name)
@@ -389,6 +392,7 @@ class ActorResolver:
         supersedes: dict[str, frozenset[str]],
         branches: dict[str, dict[str, str]],
         wars: tuple[tuple[str, str], ...] = (),
+        bodies: dict[str, frozenset[str]] | None = None,
     ) -> None:
         self.matcher = matcher
         self.registry = registry
@@ -416,6 +420,7 @@ class ActorResolver:
         self.supersedes = supersedes
         self.branches = branches
         self.wars = wars
+        self.bodies = bodies or {}
 
     @classmethod
     def build(cls, data_dir: Path, taxonomy: Taxonomy, locatives: frozenset[str]) -> ActorResolver:
@@ -534,6 +539,7 @@ class ActorResolver:
             {"attached_locatives": roles["attached_locatives"], "locatives": roles["locatives"]},
             {str(k): frozenset(map(str, v)) for k, v in roles["supersedes"].items()}, branches,
             tuple((str(a), str(b)) for a, b in roles["enemies"]["wars"]),
+            _bodies(roles["bodies"], registry),
         )  # fmt: skip
 
     def resolve(
@@ -718,10 +724,10 @@ class ActorResolver:
             result.credit(name, item.weight, item.start, item.end, item.party)
             if item.category is not None:
                 result.made[name].add(item.category)
-        self._settle(result, country)
+        self._settle(result, country, sentences)
         return self._rank(result, sentences)
 
-    def _settle(self, result: ActorResult, country: str | None) -> None:
+    def _settle(self, result: ActorResult, country: str | None, sentences: Sentences) -> None:
         """A group's branch in the theater's country takes its place ("Islamic State" in Mozambique is
         Islamic State Mozambique Province); one crowd is rioters or protesters, not both."""
         for name, local in self.branches.items():
@@ -732,6 +738,13 @@ class ActorResolver:
             result.credit(branch, weight, start, end, name in result.parties)
             result.scores[branch] += total - weight
             result.parties.discard(name)
+        for parent, members in self.bodies.items():
+            if parent in result.scores and all(
+                _names_body(result, span, members, sentences) for span in result.spans[parent]
+            ):
+                del result.scores[parent]
+                result.evidence.pop(parent, None)
+                result.parties.discard(parent)
         present = {(c, self.registry[name].country) for name, made in result.made.items() for c in made}
         for name, made in result.made.items():
             home = self.registry[name].country
@@ -1024,3 +1037,22 @@ class ActorResolver:
                 )
             )
         return actors
+
+
+def _bodies(spec: dict[str, list[str]], registry: dict[str, ActorInfo]) -> dict[str, frozenset[str]]:
+    """roles.yaml's bodies of organisations, each name checked against the lexicon."""
+    unknown = [n for parent, members in spec.items() for n in [parent, *members] if n not in registry]
+    if unknown:
+        raise ValueError(f"roles.yaml: bodies that actors.yaml does not list: {unknown}")
+    return {parent: frozenset(members) for parent, members in spec.items()}
+
+
+def _names_body(result: ActorResult, span: tuple[int, int], members: frozenset[str], sentences: Sentences) -> bool:
+    """Whether an organisation's mention qualifies one of its bodies named right by it, in its sentence."""
+    start, end = span
+    sentence = sentences.index(start)
+    return any(
+        max(other_start - end, start - other_end) <= _BODY_REACH and sentences.index(other_start) == sentence
+        for member in members & result.spans.keys()
+        for other_start, other_end in result.spans[member]
+    )

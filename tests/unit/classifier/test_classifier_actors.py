@@ -682,3 +682,23 @@ def test_violence_against_civilians_has_its_civilians(labeler: Labeler) -> None:
     labels = labeler.label("On 3 May 2026, gunmen abducted the chief of Boni village (Douentza, Mopti), Mali.")
     assert labels.events[0].event_type == "Violence against civilians"
     assert "Civilians (Mali)" in [a.name for a in labels.actors]
+
+
+@pytest.mark.parametrize(
+    ("text", "united_nations"),
+    [
+        # The UN only qualifies its mission: the mission is the actor.
+        ("Тимчасові сили ООН у Лівані (ЮНІФІЛ) повідомили, що ізраїльські військові підірвали будинки.", False),
+        # A UN office the lexicon does not know stays the UN, beside another UN body named apart.
+        (
+            "Des membres du gang Gran Grif ont tué au moins quinze personnes à Verrettes (Artibonite), a indiqué "
+            "le Bureau intégré des Nations unies en Haïti (BINUH). Selon l'Organisation internationale pour les "
+            "migrations (OIM), plus de 1 300 personnes ont fui.",
+            True,
+        ),
+    ],
+)
+def test_an_organisation_that_only_qualifies_its_body_is_dropped(
+    labeler: Labeler, text: str, united_nations: bool
+) -> None:
+    assert ("United Nations" in [a.name for a in labeler.label(text).actors]) is united_nations
