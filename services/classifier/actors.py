@@ -24,7 +24,6 @@ from .taxonomy import Taxonomy
 
 _ALIAS_WEIGHT = 1.0
 _BODY_REACH = 30  # between the two names: "the UN peacekeeping mission MINUSCA", "ООН у Лівані (ЮНІФІЛ)"
-_ENEMY = ""  # the reading that stands for Enemy in a Pending: its side is found in `rank`
 _PAIR_WEIGHT = 1.0
 _GROUP_WEIGHT = 1.0
 _BARE_WEIGHT = 0.5
@@ -173,6 +172,7 @@ class Pending:
     actor_type: str | None = None
     readings: tuple[Contextual, ...] = ()
     needs_unnamed: bool = False  # dropped when a named non-state armed group is found
+    enemy: bool = False  # "the enemy": the side opposite the one the text speaks for, see `_enemy`
 
 
 @dataclass
@@ -565,9 +565,10 @@ class ActorResolver:
         sorts: list[tuple[list[Alias], list[Contextual], Group | None, Role | None, bool, bool]] = []
         words: list[CountryWord | None] = []
         grouped: dict[str, set[int]] = defaultdict(set)  # group key -> sentences naming such a group
+        enemies: set[int] = set()  # spans that say "the enemy"
         for (start, _), payloads in ordered:
             aliases: list[Alias] = []
-            readings: list[Contextual] = [Contextual(_ENEMY, frozenset())] if Enemy() in payloads else []
+            readings: list[Contextual] = []
             group: Group | None = None
             role: Role | None = None
             bare = has_word = False
@@ -587,6 +588,8 @@ class ActorResolver:
                     has_word = True
                     if pairing is None and payload.kind != "people":
                         pairing = payload
+                elif isinstance(payload, Enemy):
+                    enemies.add(len(sorts))
             sorts.append((aliases, readings, group, role, bare, has_word))
             words.append(pairing)
         result = ActorResult()
@@ -615,6 +618,9 @@ class ActorResolver:
                         self._alias_party(alias.name, norm, cues, start, end, violent)
                         and not _credit_line(text, start, end),
                     )
+                continue
+            if i in enemies:
+                pending.append(Pending(start, end, boosted(_ALIAS_WEIGHT, start), party(start, end), enemy=True))
                 continue
             if readings:
                 # "les FDS nigériennes": a nationality right after an acronym picks its reading.
@@ -764,7 +770,7 @@ class ActorResolver:
         named_armed: bool,
         sides: frozenset[str] = frozenset(),
     ) -> str | None:
-        if item.readings and item.readings[0].name == _ENEMY:
+        if item.enemy:
             return self._enemy(country, sides)
         if item.readings:
             return next((r.name for r in item.readings if country in r.countries), None)

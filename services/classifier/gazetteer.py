@@ -25,10 +25,10 @@ from services.kit.models import Precision, Theater
 from .datafiles import load_yaml
 from .geonames import ADMIN1 as GEO_ADMIN1
 from .geonames import ADMIN2 as GEO_ADMIN2
+from .geonames import ADMIN_LINKS, Candidate, Place, PlaceIndex, elided_apart, fold, fold_words
 from .geonames import AREA as GEO_AREA
 from .geonames import COUNTRY as GEO_COUNTRY
 from .geonames import PLACE as GEO_PLACE
-from .geonames import Candidate, Place, PlaceIndex, fold, fold_words
 from .matching import CaseRule, PhraseMatcher, Scan, Sentences, is_arabic, longest_first, normalise
 
 # Kinds of gazetteer entry, strongest claim first; ambiguity is settled in this order after support.
@@ -57,7 +57,6 @@ _HOME_SUPPORT = 0.5  # a local armed group named: its country is likely, never c
 _MIN_SCORE = 0.5  # the least a theater needs
 _ARABIC_LOCATIVE_TOWN = 50_000
 _REGIONAL_CENTRE = 100_000  # a town this large before "область" names its region
-_REGION_LINKS = frozenset({"de", "du", "des", "la", "l", "d", "of", "the"})
 _HOME_WEIGHT = _MIN_SCORE
 _SPECIFIC_SHARE = 0.6
 _TOWN_IN_REGION_SHARE = 0.25
@@ -489,8 +488,8 @@ class Gazetteer:
 
     def _region_word_before(self, text: str, start: int) -> bool:
         # Only the articles may stand between: "la province de la Kossi", "the region of Tigray".
-        words = fold(text[max(0, start - 32) : start].replace("'", " ").replace("’", " ")).split()
-        while words and words[-1] in _REGION_LINKS:
+        words = fold_words(elided_apart(text[max(0, start - 32) : start]))
+        while words and words[-1] in ADMIN_LINKS:
             words.pop()
         return bool(words) and words[-1] in self.region_words_before
 
@@ -762,7 +761,7 @@ def _chains(text: str, spots: list[Candidate], openers: frozenset[str]) -> tuple
         # "(Sukkur, Sindh)", and "(ولاية كسلا)", "(Donetsk oblast)", "(cercle de Douentza)": admin
         # words, with their articles, may open it.
         if opening < 0 or not all(
-            fold(w) in openers or fold(w) in _REGION_LINKS for w in text[opening + 1 : spot.start].split()
+            fold(w) in openers or fold(w) in ADMIN_LINKS for w in text[opening + 1 : spot.start].split()
         ):
             continue
         closing = text.find(")", spot.end, spot.start + _CHAIN_REACH)

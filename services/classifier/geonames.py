@@ -52,7 +52,9 @@ _MAX_CACHED_WORDS = 200_000
 _ARABIC_BLOCK_START = 0x530
 _ARABIC_BLOCK = chr(_ARABIC_BLOCK_START)
 _ARTICLES = frozenset({"al", "ar", "as", "ash", "ad", "az", "at", "an", "el", "ath"})
-_FRENCH_ARTICLES = frozenset({"de", "du", "des", "la", "le", "les", "l", "d"})
+# Articles that join an admin word to its name: "Province de la Kossi", "la province du Lac",
+# "the province of Badakhshan" (elided "d'", "l'" are split off first, see `elided_apart`).
+ADMIN_LINKS = frozenset({"de", "du", "des", "la", "le", "les", "l", "d", "of", "the"})
 _ELIDED = re.compile(r"\b([dlDL])['’]")
 
 
@@ -642,8 +644,8 @@ def _admin_keys(name: str, drop: frozenset[str]) -> set[str]:
     if words:
         if key.split()[0] in drop:
             # The article after a French admin word goes with it ("Province de la Kossi" is "Kossi").
-            words = fold(_ELIDED.sub(r"\1 ", name)).split()[1:]
-            while len(words) > 1 and words[0] in _FRENCH_ARTICLES:
+            words = fold(elided_apart(name)).split()[1:]
+            while len(words) > 1 and words[0] in ADMIN_LINKS:
                 words = words[1:]
             words = [w for w in words if w not in drop] or words
         keys.add(" ".join(words))
@@ -659,6 +661,12 @@ def _respelled(key: str, rules: tuple[tuple[re.Pattern[str], str], ...]) -> str:
     for pattern, replacement in rules:
         key = pattern.sub(replacement, key)
     return key
+
+
+def elided_apart(text: str) -> str:
+    """French elisions as words of their own ("province d'Oudalan" -> "province d Oudalan"): folding
+    would otherwise glue the article to the name."""
+    return _ELIDED.sub(r"\1 ", text)
 
 
 def _place_keys(city: dict[str, Any], common: frozenset[str]) -> set[str]:
