@@ -90,9 +90,13 @@ class Report(BaseModel):
     events: list[GoldEvent]
 
 
-def load_reports(directory: Path = REPORTS) -> list[Report]:
+def load_reports(directory: Path = REPORTS, files: Iterable[str] = ()) -> list[Report]:
+    """The reports of every file in `directory`, or only of the files named (without ".yaml")."""
+    wanted = set(files)
     reports: list[Report] = []
     for path in sorted(directory.glob("*.yaml")):
+        if wanted and path.stem not in wanted:
+            continue
         reports.extend(Report.model_validate(raw) for raw in load_yaml(path))
     return reports
 
@@ -250,10 +254,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--half", choices=[*HALVES, "both"], default="both")
     parser.add_argument("--errors", type=int, default=0, help="list the faults of this many dev reports")
+    parser.add_argument("--files", default="", help="only these report files, comma-separated (e.g. fr,fr-b)")
     args = parser.parse_args(argv)
     labeler = Labeler.load()
     halves = HALVES if args.half == "both" else (args.half,)
-    reports = [r for r in load_reports() if half_of(r.id) in halves]
+    files = [name for name in args.files.split(",") if name]
+    reports = [r for r in load_reports(files=files) if half_of(r.id) in halves]
     results = evaluate(labeler, reports)
     print_results(results, halves)
     if args.errors:
