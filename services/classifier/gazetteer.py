@@ -29,7 +29,7 @@ from .geonames import ADMIN_LINKS, Candidate, Place, PlaceIndex, elided_apart, f
 from .geonames import AREA as GEO_AREA
 from .geonames import COUNTRY as GEO_COUNTRY
 from .geonames import PLACE as GEO_PLACE
-from .matching import CaseRule, PhraseMatcher, Scan, Sentences, is_arabic, longest_first, normalise
+from .matching import CaseRule, PhraseMatcher, Scan, Sentences, is_arabic, is_cyrillic, longest_first, normalise
 
 # Kinds of gazetteer entry, strongest claim first; ambiguity is settled in this order after support.
 COUNTRY, PLACE, CAPITAL, ADMIN1, CITY, DEMONYM, PEOPLE, REGION = range(8)
@@ -313,7 +313,10 @@ class Gazetteer:
         # One vote per name, and none from the name itself: a town named three times is one piece
         # of evidence, and must not agree with itself.
         votes = _Votes({c.key: c.places[0] for c in spots if len(c.places) == 1})
-        regions = {c.start for c in words if self._region_word_before(text, c.start)}
+        # A region word on either side ("the region of Tigray", "Краснодарського краю") names a region.
+        regions = {
+            c.start for c in words if self._region_word_before(text, c.start) or self._region_word_after(text, c.end)
+        }
         resolver = _Resolver(support, votes)
         readings = _homonyms(words)
         for _round in range(2):
@@ -475,7 +478,11 @@ class Gazetteer:
             return None
         if arabic and small and not backed:
             return None  # Arabic has no capitals: a bare word that is also a hamlet's name is a word
-        if _looks_like_name_part(text, cand.start, cand.end) and not (chained or cue or agree):
+        if (
+            _looks_like_name_part(text, cand.start, cand.end)
+            and not (chained or cue or agree or region_named)
+            and not self._genitive_after_opening(text, cand)
+        ):
             return None
         # "the Soum province", "Брянской области": a region is named. A town that gives the region
         # its name stands for it; a village of the name is not meant.
@@ -485,6 +492,14 @@ class Gazetteer:
             place = Place(GEO_ADMIN1, place.admin1, place.country, place.admin1, None, None, None, None, 0)
         kind = ADMIN1 if place.kind == GEO_ADMIN1 else CITY
         return self._mention(text, norm, cand.start, cand.end, kind, place, cue, in_chain)
+
+    def _genitive_after_opening(self, text: str, cand: Candidate) -> bool:
+        """A Cyrillic name in another case after a sentence's first word ("Жители Махачкалы",
+        "Власти Курска") is a place: a person's name there would stand in the nominative."""
+        if not is_cyrillic(text[cand.start]) or fold(text[cand.start : cand.end]) in self.places.names:
+            return False
+        before = text[max(0, cand.start - 30) : cand.start].split()
+        return len(before) > 0 and _sentence_initial(text, cand.start - 1 - len(before[-1]))
 
     def _region_word_before(self, text: str, start: int) -> bool:
         # Only the articles may stand between: "la province de la Kossi", "the region of Tigray".
@@ -779,9 +794,17 @@ def _chains(text: str, spots: list[Candidate], openers: frozenset[str]) -> tuple
     # "Brital – Baalbek", "Kouakourou, Djenne": a name then, after a comma or dash, the district or
     # region it lies in (a region, or a district seat named like its district). A plain list of
     # towns is no chain: its second name is no container of the first.
+    # In Russian and Ukrainian the region follows in the genitive, with no mark at all
+    # ("Новоросійськ Краснодарського краю"): it locates the name whether or not the data agrees.
     for number in range(len(spots) - 1):
         spot, after = spots[number], spots[number + 1]
-        if number in chains or text[spot.end : after.start].strip() not in _APPOSITION:
+        between = text[spot.end : after.start]
+        if number in chains:
+            continue
+        if between == " " and is_cyrillic(text[after.start]) and all(p.kind == GEO_ADMIN1 for p in after.places):
+            chains[number] = [number + 1]
+            continue
+        if between.strip() not in _APPOSITION:
             continue
         containers = tuple(p for p in after.places if p.kind != GEO_PLACE or _seat(p))
         if any(_contains(containers, place) for place in spot.places):
