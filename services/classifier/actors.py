@@ -675,7 +675,13 @@ class ActorResolver:
             for word in payloads:
                 if not isinstance(word, CountryWord):
                     continue
-                if word.kind == "capital" and not self._locative(norm, start) and not _dateline(text, start, end):
+                # "Lebanon's Tripoli" is a town of that country, not a government speaking.
+                if (
+                    word.kind == "capital"
+                    and not self._locative(norm, start)
+                    and not _dateline(text, start, end)
+                    and not text[max(0, start - 3) : start].endswith(("'s ", "\u2019s "))
+                ):
                     name = self._state_actor("government", word.country)
                     credit(name, _METONYM_WEIGHT, start, end, party(start, end))
                 elif word.kind == "people" and violent:

@@ -59,7 +59,7 @@ _ARABIC_LOCATIVE_TOWN = 50_000
 _REGIONAL_CENTRE = 100_000  # a town this large before "область" names its region
 _HOME_WEIGHT = _MIN_SCORE
 _SPECIFIC_SHARE = 0.6
-_TOWN_IN_REGION_SHARE = 0.25
+_TOWN_IN_REGION_SHARE = 0.15
 _LOCATIVE_BOOST = 1.5
 _EVENT_BOOST = 1.5
 _TITLE_BOOST = 3.0
@@ -126,6 +126,7 @@ class Gazetteer:
         self.region_words_before = region_words_before
         # Words that may open a parenthetical chain before its first name: "(ولاية شمال كردفان)".
         self._chain_openers = cues | directions
+        self._directions = directions
         # Where each curated name is, worked out once here rather than per mention.
         self._curated = {ref: self._curated_place(ref) for ref in matcher.payloads if isinstance(ref, PlaceRef)}
         before, after = references
@@ -254,6 +255,7 @@ class Gazetteer:
             covered[hit.start : hit.end] = b"\x01" * (hit.end - hit.start)
         # The country each span vouched for, so that a name is later judged on the others' support.
         vouched: dict[tuple[int, int], str] = {}
+        by_name: dict[tuple[str, str], float] = defaultdict(float)  # what each name vouched, all mentions
         referenced: dict[tuple[int, int], bool] = {}  # spans already judged by _reference
         for (start, end), refs in spans.items():
             firm = {r.country for r in refs if not r.needs_support and r.kind in (COUNTRY, PLACE, CAPITAL)}
@@ -263,6 +265,7 @@ class Gazetteer:
                 if not referenced[(start, end)]:
                     vouched[(start, end)] = next(iter(firm))
                     support[vouched[(start, end)]] += 1.0
+                    by_name[(fold(text[start:end]), vouched[(start, end)])] += 1.0
             for ref in refs:
                 for member in ref.countries:
                     support[member] += 0.2
@@ -280,18 +283,18 @@ class Gazetteer:
                 covered[start:end] = b"\x00" * (end - start)
                 continue
             # Support from elsewhere in the text: a span's own name must not vouch for it.
-            own = 1.0 if vouched.get((start, end)) == ref.country else 0.0
+            # Nor the same name elsewhere: "Tripoli" thrice in a text about Lebanon's Tripoli.
+            own = by_name[(fold(text[start:end]), ref.country)]
             if ref.kind in (PLACE, CAPITAL) and support.get(ref.country, 0.0) - own <= 0:
                 homonyms = self._homonyms_supported(text[start:end], support)
                 # A curated region stays one where its country has a namesake village ("صلاح الدين").
                 region = self._curated[ref].kind in (GEO_ADMIN1, GEO_AREA) and ref.country in homonyms
                 if homonyms and not region:
-                    # The word index places it, with coordinates: "Tripoli (North Lebanon)" is
-                    # Lebanon's town, "Tripoli" alone Libya's capital. Only a name placed abroad
-                    # loses the support it gave its own country.
+                    # The word index places it, with coordinates, on the others' support:
+                    # "Tripoli (North Lebanon)" is Lebanon's town, "Tripoli" alone Libya's capital.
                     covered[start:end] = b"\x00" * (end - start)
-                    if ref.country not in homonyms:
-                        support[ref.country] -= own
+                    if vouched.get((start, end)) == ref.country:
+                        support[ref.country] -= 1.0
                     continue
             place = self._curated[ref]
             if place.kind == GEO_COUNTRY and ref.kind == CAPITAL:
@@ -307,7 +310,9 @@ class Gazetteer:
             cued = self._cued(text, norm, start, end)
             judged = referenced.get((start, end))
             mentions.append(self._mention(text, norm, start, end, kind, place, cued, start in members, judged))
-        chain_of = {spots[h].start: [spots[m] for m in group] for h, group in chains.items()}
+        chain_of = {
+            spots[h].start: self._members(text, spots[h], [spots[m] for m in group]) for h, group in chains.items()
+        }
         # Two rounds: first each name on its own evidence, then each again against where the
         # others were placed ("Новоолександрівка Покровського району Донецької області").
         # One vote per name, and none from the name itself: a town named three times is one piece
@@ -345,6 +350,9 @@ class Gazetteer:
             )
             if mention is not None:
                 mentions.append(mention)
+        if chains:
+            groups = {spots[h].start: [self._member(text, spots[m]) for m in group] for h, group in chains.items()}
+            mentions = self._members_follow_heads(text, mentions, groups)
         mentions.sort(key=lambda m: m.start)
         theaters = self._tally(mentions, sentences, title_end, event_sentences)
         # Nothing places the text: the one local armed group's country, as a country only, else
@@ -357,6 +365,48 @@ class Gazetteer:
         mentions.append(_Mention(start, end, COUNTRY, country, _HOME_WEIGHT, False, False))
         mentions.sort(key=lambda m: m.start)
         return self._tally(mentions, sentences, title_end, event_sentences)
+
+    def _member(self, text: str, cand: Candidate) -> Candidate:
+        """A chain member as a container: a curated region, and the regions abroad of its name
+        ("région des Savanes" is Togo's as well as Côte d'Ivoire's)."""
+        if not isinstance(cand.key, Place):
+            return cand
+        numbers = self.places.names.get(fold(text[cand.start : cand.end]))
+        if numbers is None:
+            return cand
+        regions = tuple(p for p in self.places.places_of(numbers) if p.kind in (GEO_ADMIN1, GEO_ADMIN2))
+        return Candidate(cand.start, cand.end, cand.places + regions, cand.key) if regions else cand
+
+    def _members_follow_heads(
+        self, text: str, mentions: list[_Mention], groups: dict[int, list[Candidate]]
+    ) -> list[_Mention]:
+        """A curated region in a chain is its namesake in the country where the head was placed
+        ("Mandouri (région des Savanes)": Togo's Savanes, not Côte d'Ivoire's); a compass-named one
+        is the head's own region ("Muyuka (région du Sud-Ouest)")."""
+        at = {m.start: i for i, m in enumerate(mentions)}
+        for head_start, group in groups.items():
+            head = mentions[at[head_start]].place if head_start in at else None
+            if head is None or head.kind in (GEO_ADMIN1, GEO_ADMIN2, GEO_COUNTRY):
+                continue
+            for member in group:
+                i = at.get(member.start)
+                if i is None or not isinstance(member.key, Place) or mentions[i].place.country == head.country:
+                    continue
+                region = next((p for p in member.places if p.country == head.country and _contains((p,), head)), None)
+                if region is None and head.admin1 and self._compass(text, member):
+                    region = Place(GEO_ADMIN1, head.admin1, head.country, head.admin1, None, None, None, None, 0)
+                if region is not None:
+                    mentions[i] = mentions[i]._replace(place=region)
+        return mentions
+
+    def _compass(self, text: str, cand: Candidate) -> bool:
+        return all(w in self._directions for w in fold(text[cand.start : cand.end]).replace("-", " ").split())
+
+    def _members(self, text: str, head: Candidate, group: list[Candidate]) -> list[Candidate]:
+        """A chain's members as containers. A region named by points of the compass ("Sud-Ouest",
+        "North") is one in many countries: it may locate the head but says nothing against it."""
+        members = [self._member(text, cand) for cand in group]
+        return [m for m in members if any(_contains(m.places, p) for p in head.places) or not self._compass(text, m)]
 
     def _homonyms_supported(self, name: str, support: dict[str, float]) -> set[str]:
         """The countries the text points to where GeoNames has a town of this name."""
@@ -772,18 +822,22 @@ def _chains(text: str, spots: list[Candidate], openers: frozenset[str]) -> tuple
     chains: dict[int, list[int]] = {}
     orphans: list[int] = []
     for number, spot in enumerate(spots):
-        opening = text.rfind("(", max(0, spot.start - 24), spot.start)
+        opening = text.rfind("(", max(0, spot.start - _CHAIN_REACH), spot.start)
+        if opening < 0 or (number > 0 and spots[number - 1].start > opening) or ")" in text[opening : spot.start]:
+            continue  # no parenthesis, or one an earlier name opened
         # "(Sukkur, Sindh)", and "(ولاية كسلا)", "(Donetsk oblast)", "(cercle de Douentza)": admin
-        # words, with their articles, may open it.
-        if opening < 0 or not all(
-            fold(w) in openers or fold(w) in ADMIN_LINKS for w in text[opening + 1 : spot.start].split()
-        ):
+        # words, with their articles, may open it. Names the gazetteer lacks may come first
+        # ("(préfecture de Kpendjal, région des Savanes)").
+        parts = re.split(r"[,،;]", text[opening + 1 : spot.start])
+        if len(parts) > 3 or not all(fold(w) in openers or fold(w) in ADMIN_LINKS for w in parts[-1].split()):
+            continue
+        if not all(_name_like(part, openers) for part in parts[:-1]):
             continue
         closing = text.find(")", spot.end, spot.start + _CHAIN_REACH)
         if closing < 0:
             continue
         inside = list(range(number, bisect.bisect_left(spots, closing, number, key=_start)))
-        head = number - 1 if number > 0 and 0 <= spot.start - 1 - spots[number - 1].end <= 24 else None
+        head = number - 1 if number > 0 and 0 <= opening - spots[number - 1].end <= 24 else None
         if head is None and _after_a_name(text, opening):
             orphans.extend(inside)
             continue
@@ -813,6 +867,15 @@ def _chains(text: str, spots: list[Candidate], openers: frozenset[str]) -> tuple
 
 
 _start = attrgetter("start")
+
+
+def _name_like(part: str, openers: frozenset[str]) -> bool:
+    """A part of a parenthetical chain the gazetteer does not know: a few words, each an admin
+    word or written as a name ("préfecture de Kpendjal")."""
+    words = part.split()
+    return 0 < len(words) <= 4 and all(
+        w[:1].isupper() or is_arabic(w[:1]) or fold(w) in openers or fold(w) in ADMIN_LINKS for w in words
+    )
 
 
 def _after_a_name(text: str, opening: int) -> bool:

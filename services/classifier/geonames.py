@@ -411,8 +411,18 @@ class PlaceIndex:
                 _latin_word_stem(self._romanise(stem, lang)) in self._romanised_first_words for lang in ("uk", "ru")
             )
         if is_arabic(first) and head not in self.never:
-            return any(self._opens(head[k:]) for k in (1, 2) if set(head[:k]) <= set(_ARABIC_CLITICS))
+            return any(self._opens(head[k:]) for k in self._clitic_cuts(head))
         return False
+
+    def _clitic_cuts(self, head: str) -> list[int]:
+        """How many leading letters of an Arabic word may be clitics ("بعدن" is "in Aden"). A cut
+        that leaves an ordinary word ends it: "بولاية" is "in the state", not "بو" + "لاية"."""
+        cuts = []
+        for k in (1, 2):
+            if not set(head[:k]) <= set(_ARABIC_CLITICS) or head[k:] in self.never:
+                break
+            cuts.append(k)
+        return cuts
 
     def _longest(
         self, text: str, start: int, opening: re.Match[str] | None = None
@@ -450,7 +460,7 @@ class PlaceIndex:
         heads = [head]
         # "بعدن" is "in Aden", but "ولاية" (a province) is no clitic on "لاية".
         if arabic and head not in self.never:
-            heads += [head[k:] for k in (1, 2) if len(head) - k >= _MIN_KEY and set(head[:k]) <= set(_ARABIC_CLITICS)]
+            heads += [head[k:] for k in self._clitic_cuts(head) if len(head) - k >= _MIN_KEY]
         steps = []
         for first in heads:
             if not cyrillic and not self._opens(first):
