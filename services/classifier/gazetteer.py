@@ -39,6 +39,10 @@ _SMALL = 15000  # below this a place needs support in the text to count
 _METROPOLIS = 1_000_000  # a city this large counts by itself even in a text about elsewhere
 _CHAIN_WEIGHT = 0.5  # places inside "(district, province)" locate the name before them
 _CHAIN_REACH = 80
+# Only endings no case of a town in -ск/-ськ shares ("Курска", "Курську" are the town).
+_CYRILLIC_ADJECTIVE = re.compile(
+    r"(?:(?:с|ц|з)к(?:ая|ой|ую|ий|ого|ому|ое|ие|их|ими)|(?:с|ц|з)ьк(?:ої|ий|ого|ому|е|ій|ім|их|ими))$"
+)
 _APPOSITION = frozenset({",", "،", "–", "—", "-"})
 _PARTICLE_AFTER = re.compile(r" (?:al|el|ad|ar|as|ash|at|az|an|ath)[-‑ ][A-Z]")
 _PARTICLE_BEFORE = re.compile(r" (?:al|el|ad|ar|as|ash|at|az|an|ath)[-‑]$")
@@ -116,6 +120,8 @@ class Gazetteer:
         speakers: tuple[str, ...] = (),
         region_words: frozenset[str] = frozenset(),
         region_words_before: frozenset[str] = frozenset(),
+        bearings: frozenset[str] = frozenset(),
+        bearing_links: frozenset[str] = frozenset(),
     ) -> None:
         self.matcher = matcher
         self.country_names = country_names
@@ -124,6 +130,8 @@ class Gazetteer:
         self.cues = cues
         self.region_words = region_words
         self.region_words_before = region_words_before
+        self.bearings = bearings
+        self.bearing_words = bearings | bearing_links
         # Words that may open a parenthetical chain before its first name: "(ولاية شمال كردفان)".
         self._chain_openers = cues | directions
         self._directions = directions
@@ -201,6 +209,8 @@ class Gazetteer:
         index = PlaceIndex.build(data_dir, never, frozenset(fold(w) for w in stop))
         region_words = frozenset(fold(w) for words in geo["region_words"].values() for w in words)
         region_words_before = frozenset(fold(w) for words in geo["region_words_before"].values() for w in words)
+        bearings = frozenset(fold(w) for words in geo["bearings"].values() for w in words)
+        links = frozenset(fold(w) for words in geo["bearing_links"].values() for w in words)
         return cls(
             matcher,
             names,
@@ -212,6 +222,8 @@ class Gazetteer:
             speakers,
             region_words,
             region_words_before,
+            bearings,
+            links,
         )
 
     def theaters(
@@ -293,7 +305,7 @@ class Gazetteer:
                     # The word index places it, with coordinates, on the others' support:
                     # "Tripoli (North Lebanon)" is Lebanon's town, "Tripoli" alone Libya's capital.
                     covered[start:end] = b"\x00" * (end - start)
-                    if vouched.get((start, end)) == ref.country:
+                    if vouched.get((start, end)) == ref.country and homonyms - {ref.country}:
                         support[ref.country] -= 1.0
                     continue
             place = self._curated[ref]
@@ -307,6 +319,14 @@ class Gazetteer:
         members = {spots[m].start for group in chains.values() for m in group} | {spots[m].start for m in orphans}
         mentions: list[_Mention] = []
         for start, end, kind, place in curated:
+            if (
+                place.kind == GEO_PLACE
+                and place.admin1
+                and (self._region_word_before(text, start) or self._region_word_after(text, end))
+            ):
+                # "la région de Dosso", "Kayes region": the region the town gives its name to.
+                place = Place(GEO_ADMIN1, place.admin1, place.country, place.admin1, None, None, None, None, 0)
+                kind = ADMIN1
             cued = self._cued(text, norm, start, end)
             judged = referenced.get((start, end))
             mentions.append(self._mention(text, norm, start, end, kind, place, cued, start in members, judged))
@@ -350,6 +370,7 @@ class Gazetteer:
             )
             if mention is not None:
                 mentions.append(mention)
+        mentions = self._bearing_references(text, mentions)
         if chains:
             groups = {spots[h].start: [self._member(text, spots[m]) for m in group] for h, group in chains.items()}
             mentions = self._members_follow_heads(text, mentions, groups)
@@ -376,6 +397,20 @@ class Gazetteer:
             return cand
         regions = tuple(p for p in self.places.places_of(numbers) if p.kind in (GEO_ADMIN1, GEO_ADMIN2))
         return Candidate(cand.start, cand.end, cand.places + regions, cand.key) if regions else cand
+
+    def _bearing_references(self, text: str, mentions: list[_Mention]) -> list[_Mention]:
+        """A place after a bearing from another place is its reference point: "Al-Miqdadiya, 20 km
+        north-east of Baqubah" happened at Al-Miqdadiya."""
+        mentions.sort(key=lambda m: m.start)
+        for i in range(1, len(mentions)):
+            before, m = mentions[i - 1], mentions[i]
+            gap = text[before.end : m.start]
+            if m.reference or not 0 < len(gap) <= 40:
+                continue
+            words = [w for w in fold_words(elided_apart(gap.replace(",", " "))) if not w.isdigit()]
+            if words and all(w in self.bearing_words for w in words) and any(w in self.bearings for w in words):
+                mentions[i] = m._replace(weight=m.weight * _REFERENCE, reference=True, cued=False)
+        return mentions
 
     def _members_follow_heads(
         self, text: str, mentions: list[_Mention], groups: dict[int, list[Candidate]]
@@ -536,12 +571,28 @@ class Gazetteer:
             return None
         # "the Soum province", "Брянской области": a region is named. A town that gives the region
         # its name stands for it; a village of the name is not meant.
+        if (
+            place.kind == GEO_PLACE
+            and place.admin1
+            and (_seat(place) or place.population >= _REGIONAL_CENTRE)
+            and self._adjective_of_name(text, cand)
+        ):
+            region_named = True  # "Харьковский р-н": the district or region of the town's name
         if place.kind == GEO_PLACE and (region_named or self._region_word_after(text, cand.end)):
             if not (_seat(place) or place.population >= _REGIONAL_CENTRE) or not place.admin1:
                 return None
             place = Place(GEO_ADMIN1, place.admin1, place.country, place.admin1, None, None, None, None, 0)
         kind = ADMIN1 if place.kind == GEO_ADMIN1 else CITY
         return self._mention(text, norm, cand.start, cand.end, kind, place, cue, in_chain)
+
+    def _adjective_of_name(self, text: str, cand: Candidate) -> bool:
+        """ "Харьковская обл.", "Харківський р-н": an adjective of a town's name names the region or
+        district called after it, never the town. Names that are adjectives themselves
+        ("Приморское") are keys of the index as they stand."""
+        if not is_cyrillic(text[cand.start]):
+            return False
+        name = fold(text[cand.start : cand.end])
+        return _CYRILLIC_ADJECTIVE.search(name) is not None and name not in self.places.names
 
     def _genitive_after_opening(self, text: str, cand: Candidate) -> bool:
         """A Cyrillic name in another case after a sentence's first word ("Жители Махачкалы",

@@ -229,6 +229,9 @@ class PlaceIndex:
         french: dict[str, Any] = spec["french_spelling"]
         french_countries = frozenset(french["countries"])
         french_rules = tuple((re.compile(pattern), replacement) for pattern, replacement in french["rules"])
+        english: dict[str, Any] = spec["english_spelling"]
+        english_countries = frozenset(english["countries"])
+        english_rules = tuple((re.compile(pattern), replacement) for pattern, replacement in english["rules"])
         admin1_by_code: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         for city in cities.values():
             names = admin_rows.get(_coord_key(city["countrycode"], city["latitude"], city["longitude"]))
@@ -259,8 +262,12 @@ class PlaceIndex:
             number = len(places)
             places.append(place)
             place_keys = _place_keys(city, never)
+            # Sorted: a set's order would make the index depend on the hash seed.
+            if cc in english_countries:
+                place_keys |= {
+                    k for k in (_respelled(key, english_rules) for key in sorted(place_keys)) if k not in never
+                }
             if cc in french_countries:
-                # Sorted: a set's order would make the index depend on the hash seed.
                 place_keys |= {
                     k for k in (_respelled(key, french_rules) for key in sorted(place_keys)) if k not in never
                 }
