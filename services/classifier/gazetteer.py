@@ -39,6 +39,7 @@ _SMALL = 15000  # below this a place needs support in the text to count
 _METROPOLIS = 1_000_000  # a city this large counts by itself even in a text about elsewhere
 _CHAIN_WEIGHT = 0.5  # places inside "(district, province)" locate the name before them
 _CHAIN_REACH = 80
+_MAX_CACHED_NAMES = 4096
 # Only endings no case of a town in -ск/-ськ shares ("Курска", "Курську" are the town).
 _CYRILLIC_ADJECTIVE = re.compile(
     r"(?:(?:с|ц|з)к(?:ая|ой|ую|ий|ого|ому|ое|ие|их|ими)|(?:с|ц|з)ьк(?:ої|ий|ого|ому|е|ій|ім|их|ими))$"
@@ -131,6 +132,9 @@ class Gazetteer:
         self.region_words = region_words
         self.region_words_before = region_words_before
         self.bearings = bearings
+        self._regions_of: dict[str, tuple[Place, ...]] = {}  # a curated name's namesake regions
+        # Most gaps between two places hold no bearing: one C search rules them out.
+        self._bearing_search = re.compile("|".join(sorted(map(re.escape, bearings), key=len, reverse=True))).search
         self.bearing_words = bearings | bearing_links
         # Words that may open a parenthetical chain before its first name: "(ولاية شمال كردفان)".
         self._chain_openers = cues | directions
@@ -330,9 +334,8 @@ class Gazetteer:
             cued = self._cued(text, norm, start, end)
             judged = referenced.get((start, end))
             mentions.append(self._mention(text, norm, start, end, kind, place, cued, start in members, judged))
-        chain_of = {
-            spots[h].start: self._members(text, spots[h], [spots[m] for m in group]) for h, group in chains.items()
-        }
+        groups = {spots[h].start: [self._member(text, spots[m]) for m in group] for h, group in chains.items()}
+        chain_of = {spots[h].start: self._members(text, spots[h], groups[spots[h].start]) for h in chains}
         # Two rounds: first each name on its own evidence, then each again against where the
         # others were placed ("Новоолександрівка Покровського району Донецької області").
         # One vote per name, and none from the name itself: a town named three times is one piece
@@ -372,7 +375,6 @@ class Gazetteer:
                 mentions.append(mention)
         mentions = self._bearing_references(text, mentions)
         if chains:
-            groups = {spots[h].start: [self._member(text, spots[m]) for m in group] for h, group in chains.items()}
             mentions = self._members_follow_heads(text, mentions, groups)
         mentions.sort(key=lambda m: m.start)
         theaters = self._tally(mentions, sentences, title_end, event_sentences)
@@ -392,10 +394,14 @@ class Gazetteer:
         ("région des Savanes" is Togo's as well as Côte d'Ivoire's)."""
         if not isinstance(cand.key, Place):
             return cand
-        numbers = self.places.names.get(fold(text[cand.start : cand.end]))
-        if numbers is None:
-            return cand
-        regions = tuple(p for p in self.places.places_of(numbers) if p.kind in (GEO_ADMIN1, GEO_ADMIN2))
+        name = text[cand.start : cand.end]
+        regions = self._regions_of.get(name)
+        if regions is None:
+            numbers = self.places.names.get(fold(name))
+            places = self.places.places_of(numbers) if numbers is not None else []
+            regions = self._regions_of[name] = tuple(p for p in places if p.kind in (GEO_ADMIN1, GEO_ADMIN2))
+            if len(self._regions_of) > _MAX_CACHED_NAMES:
+                self._regions_of.clear()
         return Candidate(cand.start, cand.end, cand.places + regions, cand.key) if regions else cand
 
     def _bearing_references(self, text: str, mentions: list[_Mention]) -> list[_Mention]:
@@ -405,7 +411,7 @@ class Gazetteer:
         for i in range(1, len(mentions)):
             before, m = mentions[i - 1], mentions[i]
             gap = text[before.end : m.start]
-            if m.reference or not 0 < len(gap) <= 40:
+            if m.reference or not 0 < len(gap) <= 40 or not self._bearing_search(gap.lower()):
                 continue
             words = [w for w in fold_words(elided_apart(gap.replace(",", " "))) if not w.isdigit()]
             if words and all(w in self.bearing_words for w in words) and any(w in self.bearings for w in words):
@@ -437,10 +443,9 @@ class Gazetteer:
     def _compass(self, text: str, cand: Candidate) -> bool:
         return all(w in self._directions for w in fold(text[cand.start : cand.end]).replace("-", " ").split())
 
-    def _members(self, text: str, head: Candidate, group: list[Candidate]) -> list[Candidate]:
+    def _members(self, text: str, head: Candidate, members: list[Candidate]) -> list[Candidate]:
         """A chain's members as containers. A region named by points of the compass ("Sud-Ouest",
         "North") is one in many countries: it may locate the head but says nothing against it."""
-        members = [self._member(text, cand) for cand in group]
         return [m for m in members if any(_contains(m.places, p) for p in head.places) or not self._compass(text, m)]
 
     def _homonyms_supported(self, name: str, support: dict[str, float]) -> set[str]:
@@ -611,8 +616,10 @@ class Gazetteer:
 
     def _region_word_after(self, text: str, end: int) -> bool:
         # Right after the name: "Adré (province du Ouaddaï)" opens a chain instead.
+        if text[end : end + 1] != " ":
+            return False
         after = fold_words(text[end : end + 16])
-        return text[end : end + 1] == " " and bool(after) and after[0].rstrip(_PUNCT + ".") in self.region_words
+        return bool(after) and after[0].rstrip(_PUNCT + ".") in self.region_words
 
     def _cued(self, text: str, norm: str, start: int, end: int) -> bool:
         """A locative ("in X", "near the X") or a settlement word ("X village", "the village of X",
