@@ -123,6 +123,7 @@ class Gazetteer:
         region_words_before: frozenset[str] = frozenset(),
         bearings: frozenset[str] = frozenset(),
         bearing_links: frozenset[str] = frozenset(),
+        skeleton_cues: frozenset[str] = frozenset(),
     ) -> None:
         self.matcher = matcher
         self.country_names = country_names
@@ -132,6 +133,7 @@ class Gazetteer:
         self.region_words = region_words
         self.region_words_before = region_words_before
         self.bearings = bearings
+        self._skeleton_cues = skeleton_cues
         self._regions_of: dict[str, tuple[Place, ...]] = {}  # a curated name's namesake regions
         # Most gaps between two places hold no bearing: one C search rules them out.
         self._bearing_search = re.compile("|".join(sorted(map(re.escape, bearings), key=len, reverse=True))).search
@@ -228,6 +230,7 @@ class Gazetteer:
             region_words_before,
             bearings,
             links,
+            frozenset(fold(w) for w in geo["arabic_skeleton"]["cues"]),
         )
 
     def theaters(
@@ -317,7 +320,11 @@ class Gazetteer:
                 # A capital the curated list names only as its country's ("Хартум"): the town itself.
                 place = self.places.lookup(text[start:end], ref.country) or place
             curated.append((start, end, ref.kind, place))
-        words = [w for w in self.places.find(text, covered, inside) if not inside[w.start] or w.places]
+        words = [
+            w
+            for w in self.places.find(text, covered, inside)
+            if (not inside[w.start] or w.places) and not self._bare_skeleton(text, w)
+        ]
         spots = sorted([Candidate(start, end, (place,), place) for start, end, _, place in curated] + words, key=_start)
         chains, orphans = _chains(text, spots, self._chain_openers)
         members = {spots[m].start for group in chains.values() for m in group} | {spots[m].start for m in orphans}
@@ -589,6 +596,15 @@ class Gazetteer:
             place = Place(GEO_ADMIN1, place.admin1, place.country, place.admin1, None, None, None, None, 0)
         kind = ADMIN1 if place.kind == GEO_ADMIN1 else CITY
         return self._mention(text, norm, cand.start, cand.end, kind, place, cue, in_chain)
+
+    def _bare_skeleton(self, text: str, cand: Candidate) -> bool:
+        """An Arabic word met only by its consonants (PlaceIndex._sketch) without a settlement word
+        right before it: most such words are ordinary words ("عشرات"), so only "قرية كبكابية",
+        "بلدة بابنوسة" count."""
+        if not (cand.weak and is_arabic(text[cand.start])) or fold(text[cand.start : cand.end]) in self.places.names:
+            return False
+        before = fold_words(text[max(0, cand.start - 24) : cand.start])
+        return not before or before[-1] not in self._skeleton_cues
 
     def _adjective_of_name(self, text: str, cand: Candidate) -> bool:
         """ "Харьковская обл.", "Харківський р-н": an adjective of a town's name names the region or

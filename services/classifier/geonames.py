@@ -32,6 +32,7 @@ _MIN_KEY = 3
 _ADMIN1_SIMILARITY = 0.8
 _MIN_STEM = 4  # shorter stems of inflected words collide with other words
 _ARABIC_CLITICS = "وفبلك"
+_SKELETON_ARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ath", "ed", "es", "ez", "ul"})
 _WORD_TEXT = r"[^\W_]+(?:['’ʼ`][^\W_]+)*"
 _WORD = re.compile(_WORD_TEXT)
 # Apostrophes dropped, and Arabic letter variants merged, by a chain of str.replace: each is one
@@ -149,6 +150,9 @@ class PlaceIndex:
         never: frozenset[str],
         weak: frozenset[str],
         regions: dict[str, int | tuple[int, ...]],
+        skeletons: dict[str, int | tuple[int, ...]] | None = None,
+        skeleton_letters: dict[str, str] | None = None,
+        skeleton_min: int = 3,
     ) -> None:
         # Plain tuples and ints, not objects: the index is unpickled at every start, and a quarter
         # of a million dataclass instances take seconds to rebuild where tuples take a fraction.
@@ -163,6 +167,10 @@ class PlaceIndex:
         self.never = never
         self.weak = weak
         self.regions = regions
+        self.skeletons = skeletons or {}
+        self.skeleton_letters = skeleton_letters or {}
+        self.skeleton_min = skeleton_min
+        self._sketched: dict[str, int | tuple[int, ...] | None] = {}
         # First words of names of several words; a one-word name is its own first word. The
         # inflected and romanised single words are looked up whole.
         self._stem_first_words = frozenset(k.split(" ", 1)[0] for k in stems if " " in k)
@@ -229,6 +237,14 @@ class PlaceIndex:
         french: dict[str, Any] = spec["french_spelling"]
         french_countries = frozenset(french["countries"])
         french_rules = tuple((re.compile(pattern), replacement) for pattern, replacement in french["rules"])
+        sketch: dict[str, Any] = spec["arabic_skeleton"]
+        sketch_countries = frozenset(sketch["countries"])
+        latin_rules = tuple((str(a), str(b)) for a, b in sketch["latin"])
+        rules_of = {
+            str(cc): tuple((str(a), str(b)) for a, b in extra) + latin_rules
+            for cc, extra in sketch["latin_by_country"].items()
+        }
+        skeletons: dict[str, set[int]] = defaultdict(set)
         english: dict[str, Any] = spec["english_spelling"]
         english_countries = frozenset(english["countries"])
         english_rules = tuple((re.compile(pattern), replacement) for pattern, replacement in english["rules"])
@@ -262,6 +278,12 @@ class PlaceIndex:
             number = len(places)
             places.append(place)
             place_keys = _place_keys(city, never)
+            if cc in sketch_countries:
+                for key in sorted(place_keys):
+                    if key.isascii():
+                        skeleton = _latin_skeleton(key, rules_of.get(cc, latin_rules))
+                        if len(skeleton) >= sketch["min_consonants"]:
+                            skeletons[skeleton].add(number)
             # Sorted: a set's order would make the index depend on the hash seed.
             if cc in english_countries:
                 place_keys |= {
@@ -347,6 +369,9 @@ class PlaceIndex:
             never,
             weak,
             {k: _packed(v) for k, v in region_stems.items() if len(k) >= _MIN_KEY},
+            {k: _packed(sorted(v)) for k, v in skeletons.items()},
+            {str(k): str(v) for k, v in sketch["arabic"].items()},
+            int(sketch["min_consonants"]),
         )
 
     def find(self, text: str, skip: bytearray, regions_only: bytearray | None = None) -> Iterator[Candidate]:
@@ -394,10 +419,25 @@ class PlaceIndex:
             if only_regions:
                 places = tuple(p for p in places if p.kind in (ADMIN1, ADMIN2))
             self._places[(numbers, only_regions)] = places
-        return _new_candidate(Candidate, (start, last_end, places, numbers, key in self.weak))
+        # A name met by its consonants only is weak: it needs support like a name that is a word.
+        weak = key in self.weak or (key not in self.names and is_arabic(key[:1]))
+        return _new_candidate(Candidate, (start, last_end, places, numbers, weak))
 
     def _opens(self, word: str) -> bool:
-        return word in self.names or word in self._multi_first
+        return word in self.names or word in self._multi_first or self._sketch(word) is not None
+
+    def _sketch(self, word: str) -> int | tuple[int, ...] | None:
+        """The places of an Arabic word the data has only in Latin letters, by its consonants."""
+        if not self.skeletons or " " in word or not is_arabic(word[:1]):
+            return None
+        if word in self._sketched:
+            return self._sketched[word]
+        if len(self._sketched) > _MAX_CACHED_WORDS:
+            self._sketched.clear()
+        skeleton = _arabic_skeleton(word, self.skeleton_letters)
+        found = self.skeletons.get(skeleton) if len(skeleton) >= self.skeleton_min and word not in self.never else None
+        self._sketched[word] = found
+        return found
 
     def _may_start_name(self, word: str) -> bool:
         """Whether a word may open a name: capitalised (or Arabic) and the first word of some name,
@@ -513,6 +553,8 @@ class PlaceIndex:
     def _numbers(self, key: str, cyrillic: bool) -> int | tuple[int, ...] | None:
         """The places of a name, or of a Cyrillic name in another case."""
         numbers = self.names.get(key)
+        if numbers is None and not cyrillic:
+            return self._sketch(key)
         if numbers is None and cyrillic:
             if key in self._inflections:
                 return self._inflections[key]
@@ -669,6 +711,40 @@ def _admin_keys(name: str, drop: frozenset[str]) -> set[str]:
         if len(words) > 1 and words[0] in _ARTICLES:
             keys.add(" ".join(words[1:]))
     return {k for k in keys if len(k) >= _MIN_KEY}
+
+
+def _latin_skeleton(key: str, rules: tuple[tuple[str, str], ...]) -> str:
+    """A Latin name's consonant classes (geonames.yaml `arabic_skeleton`), without its article."""
+    words = key.split()
+    while len(words) > 1 and words[0] in _SKELETON_ARTICLES:
+        words = words[1:]
+    name = "".join(words)
+    out: list[str] = []
+    i = 0
+    while i < len(name):
+        for source, klass in rules:
+            if name.startswith(source, i):
+                if klass:
+                    out.append(klass)
+                i += len(source)
+                break
+        else:
+            i += 1
+    return _collapsed(out)
+
+
+def _arabic_skeleton(word: str, letters: dict[str, str]) -> str:
+    """An Arabic word's consonant classes, without its article."""
+    if word.startswith("ال") and len(word) > 4:
+        word = word[2:]
+    return _collapsed([letters[c] for c in word if c in letters])
+
+
+def _collapsed(classes: list[str]) -> str:
+    out = [c for i, c in enumerate(classes) if i == 0 or c != classes[i - 1]]
+    if out and out[-1] == "h":
+        out.pop()  # tā' marbūṭa, written -ah or not at all
+    return "".join(out)
 
 
 def _respelled(key: str, rules: tuple[tuple[re.Pattern[str], str], ...]) -> str:
