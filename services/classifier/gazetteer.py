@@ -12,7 +12,7 @@ import bisect
 import math
 import re
 from collections import defaultdict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
@@ -326,7 +326,7 @@ class Gazetteer:
             if (not inside[w.start] or w.places) and not self._bare_skeleton(text, w)
         ]
         spots = sorted([Candidate(start, end, (place,), place) for start, end, _, place in curated] + words, key=_start)
-        chains, orphans = _chains(text, spots, self._chain_openers)
+        chains, orphans = _chains(text, spots, self._chain_openers, self.places.is_seat)
         members = {spots[m].start for group in chains.values() for m in group} | {spots[m].start for m in orphans}
         mentions: list[_Mention] = []
         for start, end, kind, place in curated:
@@ -586,12 +586,12 @@ class Gazetteer:
         if (
             place.kind == GEO_PLACE
             and place.admin1
-            and (_seat(place) or place.population >= _REGIONAL_CENTRE)
+            and (self.places.is_seat(place) or place.population >= _REGIONAL_CENTRE)
             and self._adjective_of_name(text, cand)
         ):
             region_named = True  # "Харьковский р-н": the district or region of the town's name
         if place.kind == GEO_PLACE and (region_named or self._region_word_after(text, cand.end)):
-            if not (_seat(place) or place.population >= _REGIONAL_CENTRE) or not place.admin1:
+            if not (self.places.is_seat(place) or place.population >= _REGIONAL_CENTRE) or not place.admin1:
                 return None
             place = Place(GEO_ADMIN1, place.admin1, place.country, place.admin1, None, None, None, None, 0)
         kind = ADMIN1 if place.kind == GEO_ADMIN1 else CITY
@@ -889,7 +889,9 @@ def _most_specific(entry: _Country) -> str:
     return min(close, key=lambda k: (entry.resolved[k].population, -entry.places[k])) if close else top
 
 
-def _chains(text: str, spots: list[Candidate], openers: frozenset[str]) -> tuple[dict[int, list[int]], list[int]]:
+def _chains(
+    text: str, spots: list[Candidate], openers: frozenset[str], seat: Callable[[Place], bool]
+) -> tuple[dict[int, list[int]], list[int]]:
     """Admin chains: "Pano Aqil town (Sukkur, Sindh)" and "... (Az Zuhrah, Al Hudaydah)". The head
     is the place right before the parenthesis, else the first inside it; the rest locate it. A
     chain after a name the gazetteer does not know ("Kirants (Tavush)") has members and no head."""
@@ -934,7 +936,7 @@ def _chains(text: str, spots: list[Candidate], openers: frozenset[str]) -> tuple
             continue
         if between.strip() not in _APPOSITION:
             continue
-        containers = tuple(p for p in after.places if p.kind != GEO_PLACE or _seat(p))
+        containers = tuple(p for p in after.places if p.kind != GEO_PLACE or seat(p))
         if any(_contains(containers, place) for place in spot.places):
             chains[number] = [number + 1]
     return chains, orphans
@@ -960,12 +962,6 @@ def _after_a_name(text: str, opening: int) -> bool:
         and (before[-1][:1].isupper() or is_arabic(before[-1][:1]))
         and not _sentence_initial(text, opening - len(before[-1]) - 1)
     )
-
-
-def _seat(place: Place) -> bool:
-    """A town named like its district or region, which the name also means."""
-    name = fold(place.name)
-    return name in {fold(place.admin2 or ""), fold(place.admin1 or "")}
 
 
 def _contains(places: tuple[Place, ...], place: Place) -> bool:

