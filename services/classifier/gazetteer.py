@@ -1023,4 +1023,7 @@ def _looks_like_name_part(text: str, start: int, end: int) -> bool:
 
 def _word_before_is_capitalised(text: str, start: int) -> bool:
     head = text[max(0, start - 30) : start].split()
-    return bool(head) and head[-1][:1].isupper() and not head[-1].endswith((".", ":", ",", "\u201d", '"'))
+    # A possessive is no first name: "Lebanon's Tripoli".
+    return (
+        bool(head) and head[-1][:1].isupper() and not head[-1].endswith((".", ":", ",", "\u201d", '"', "'s", "\u2019s"))
+    )

@@ -486,6 +486,38 @@ def test_islamic_state_takes_its_branch_in_the_theater(labeler: Labeler, text: s
     assert "Islamic State" not in names
 
 
+@pytest.mark.parametrize(
+    ("text", "branch"),
+    [
+        (
+            "Al-Qaeda fighters ambushed an army patrol near Mudiyah in Abyan governorate, killing three soldiers.",
+            "Al-Qaeda in the Arabian Peninsula",
+        ),
+        ("Des combattants d'al-Qaïda ont attaqué le poste de Boni, dans le cercle de Douentza au Mali.", "JNIM"),
+    ],
+)
+def test_al_qaeda_takes_its_branch_in_the_theater(labeler: Labeler, text: str, branch: str) -> None:
+    names = _actor_names(labeler, text)
+    assert branch in names
+    assert "Al-Qaeda" not in names
+
+
+def test_a_town_after_a_possessive_is_no_government(labeler: Labeler) -> None:
+    names = _actor_names(labeler, "Army units clashed with gunmen in Lebanon's Tripoli overnight.")
+    assert "Government of Libya" not in names
+    assert "Military Forces of Lebanon" in names
+
+
+def test_a_news_agency_told_by_a_party_is_a_source(labeler: Labeler) -> None:
+    text = (
+        "هاجم مقاتلو حركة الشباب قاعدة للجيش في مدينة قوريولي، وقال ضابط لوكالة الأنباء الصومالية الرسمية (صونا)"
+        " إن القوات صدت الهجوم."
+    )
+    roles = {a.name: a.role for a in labeler.label(text).actors}
+    assert roles.get("SONNA") == "source"
+    assert roles.get("Al-Shabaab") == "party"
+
+
 def test_islamic_state_without_branch_in_the_theater_stays(labeler: Labeler) -> None:
     assert "Islamic State" in _actor_names(labeler, "Islamic State fighters attacked a checkpoint near Raqqa, Syria.")
 

@@ -188,6 +188,63 @@ PLACED = {
         "admin1",
         "Istanbul",
     ),
+    "a place after a bearing from another is its reference point": (
+        "On 3 May 2026, an IED struck a PMF vehicle near Al-Miqdadiya, 20 km north-east of Baquba (Diyala).",
+        "IQ",
+        "place",
+        "Al Miqdādīyah",
+    ),
+    "a region in the genitive right after a name locates it": (
+        "Дрони атакували Новоросійськ Краснодарського краю, повідомили в СБУ.",
+        "RU",
+        "admin1",
+        "Krasnodar",
+    ),
+    "one name's mentions do not vouch for each other": (
+        "Youths clashed with the army in Lebanon's Tripoli on Saturday. Shops in Tripoli stayed shut on Sunday.",
+        "LB",
+        "place",
+        "Tripoli",
+    ),
+    "a chain may name a district the gazetteer lacks": (
+        "Des hommes armés ont tué trois civils à Mandouri (préfecture de Kpendjal, région des Savanes).",
+        "TG",
+        "place",
+        "Mandouri",
+    ),
+    # Burkina Faso has a Sud-Ouest region too.
+    "a compass-named region does not veto its chain's head": (
+        "Des séparatistes ont attaqué un poste de gendarmerie à Muyuka (département du Fako, région du Sud-Ouest).",
+        "CM",
+        "place",
+        "Muyuka",
+    ),
+    # cities500 has Babanūsah in Latin letters only.
+    "an arabic town met by its consonants after a settlement word": (
+        "قتل ثلاثة أشخاص في هجوم مسلح على بلدة بابنوسة بولاية غرب كردفان.",
+        "SD",
+        "place",
+        "Babanūsah",
+    ),
+    "an adjective of a regional centre is its region, not the town": (
+        "Харьковская обл., Харьковский р-н, пгт Казачья Лопань. Беспилотник атаковал микроавтобус.",
+        "UA",
+        "place",
+        "Kozacha Lopan",
+    ),
+    "a genitive after a sentence's first word is no person's name": (
+        "Жители Махачкалы вышли на акцию протеста против отключений электричества.",
+        "RU",
+        "place",
+        "Makhachkala",
+    ),
+    "a town in a region the text names more often is where it happened": (
+        "ISWAP fighters attacked a military base in Damboa, Borno state. The Borno state government condemned "
+        "the attack and the Borno governor visited the troops.",
+        "NG",
+        "place",
+        "Damboa",
+    ),
 }
 
 
@@ -265,3 +322,9 @@ def test_a_state_whose_forces_act_places_a_text_that_names_no_place(labeler: Lab
 def test_where_hostages_are_held_is_no_theater(labeler: Labeler) -> None:
     text = "Police cleared demonstrators who blocked a highway in Tel Aviv, demanding a deal for hostages held in Gaza."
     assert labeler.label(text).theaters[0].country_code == "IL"
+
+
+def test_ordinary_arabic_words_are_not_met_by_their_consonants(labeler: Labeler) -> None:
+    # "عشرات" (tens) and "مشروع" (a project) share consonants with villages abroad.
+    text = "قتل عشرات المزارعين في مشروع زراعي قرب مدينة القضارف شرقي السودان."
+    assert [t.country_code for t in labeler.label(text).theaters] == ["SD"]
