@@ -353,7 +353,7 @@ class Gazetteer:
             c.start for c in words if self._region_word_before(text, c.start) or self._region_word_after(text, c.end)
         }
         resolver = _Resolver(support, votes)
-        readings = _homonyms(text, words)
+        readings = _homonyms(words)
         for _round in range(2):
             for cand, options in zip(words, readings, strict=True):
                 if len(options) == 1:  # a name of one place is placed there whatever the evidence
@@ -855,25 +855,17 @@ class _Homonym(NamedTuple):
     size: float  # the score its population gives
 
 
-def _homonyms(text: str, words: list[Candidate]) -> list[tuple[_Homonym, ...]]:
+def _homonyms(words: list[Candidate]) -> list[tuple[_Homonym, ...]]:
     """Each candidate's homonyms, worked out once per name: a name's mentions share one places
-    tuple (the index caches it), and `words` keeps each tuple, so its id, alive meanwhile.
-    Where some place bears the name as its own, a place that has it only among its alternate
-    names counts as a tenth of its size: "Mora" is the Cameroonian town, not Bilimora."""
+    tuple (the index caches it), and `words` keeps each tuple, so its id, alive meanwhile."""
     known: dict[int, tuple[_Homonym, ...]] = {}
     out: list[tuple[_Homonym, ...]] = []
     for cand in words:
         homonyms = known.get(id(cand.places))
         if homonyms is None:
-            name = fold(text[cand.start : cand.end])
-            own = [fold(p.name) == name for p in cand.places]
             homonyms = known[id(cand.places)] = tuple(
-                _Homonym(
-                    p,
-                    _region(p) if p.admin1 else None,
-                    math.log10((p.population if mine or not any(own) else p.population / 10) + 10) * _POPULATION_SCALE,
-                )
-                for p, mine in zip(cand.places, own, strict=True)
+                _Homonym(p, _region(p) if p.admin1 else None, math.log10(p.population + 10) * _POPULATION_SCALE)
+                for p in cand.places
             )
         out.append(homonyms)
     return out

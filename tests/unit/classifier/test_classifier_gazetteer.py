@@ -238,13 +238,6 @@ PLACED = {
         "place",
         "Makhachkala",
     ),
-    # "Mora" is also among the alternate names of India's Bilimora, eight times its size.
-    "a town's own name outweighs another's alternate name": (
-        "Des éléments de Boko Haram ont incendié des cases à Mora, dans le département du Mayo-Sava.",
-        "CM",
-        "place",
-        "Mora",
-    ),
     "a town in a region the text names more often is where it happened": (
         "ISWAP fighters attacked a military base in Damboa, Borno state. The Borno state government condemned "
         "the attack and the Borno governor visited the troops.",
