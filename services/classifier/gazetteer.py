@@ -291,6 +291,16 @@ class Gazetteer:
         for home in homes or {}:
             support[home] += _HOME_SUPPORT
         curated: list[tuple[int, int, int, Place]] = []
+        # Where each country name starts and ends, to see a name tied to one.
+        countries_at: dict[int, str] = {}
+        for (start, end), refs in spans.items():
+            for r in refs:
+                if r.kind == COUNTRY:
+                    countries_at[start] = countries_at[end] = r.country
+        # The countries each name is tied to anywhere in the text: all its mentions follow.
+        tied: dict[str, set[str]] = defaultdict(set)
+        for start, end in referenced:  # every span naming one country, datelines too
+            tied[fold(text[start:end])] |= _tied(text, start, end, countries_at)
         for (start, end), refs in sorted(spans.items()):
             if any(r.kind == REGION and r.countries for r in refs):
                 continue  # a sea or region across borders ("Red Sea"): support only, given above
@@ -301,9 +311,14 @@ class Gazetteer:
                 # Left to the word index, whose homonyms and chains may place it ("Leer town (Unity)").
                 covered[start:end] = b"\x00" * (end - start)
                 continue
-            # Support from elsewhere in the text: a span's own name must not vouch for it.
-            # Nor the same name elsewhere: "Tripoli" thrice in a text about Lebanon's Tripoli.
-            own = by_name[(fold(text[start:end]), ref.country)]
+            # Support from elsewhere in the text: a span's own name must not vouch for it, nor,
+            # where the text ties the name to another country, its other mentions: "Tripoli"
+            # thrice in a text on Lebanon's Tripoli.
+            name = fold(text[start:end])
+            if tied.get(name):
+                own = by_name[(name, ref.country)]
+            else:
+                own = 1.0 if vouched.get((start, end)) == ref.country else 0.0
             if ref.kind in (PLACE, CAPITAL) and support.get(ref.country, 0.0) - own <= 0:
                 homonyms = self._homonyms_supported(text[start:end], support)
                 # A curated region stays one where its country has a namesake village ("صلاح الدين").
@@ -312,7 +327,10 @@ class Gazetteer:
                     # The word index places it, with coordinates, on the others' support:
                     # "Tripoli (North Lebanon)" is Lebanon's town, "Tripoli" alone Libya's capital.
                     covered[start:end] = b"\x00" * (end - start)
-                    if vouched.get((start, end)) == ref.country and homonyms - {ref.country}:
+                    # It stops vouching for its own country only where the text ties it to another:
+                    # "Lebanon's Tripoli", "TRIPOLI, Lebanon". "Moscow cancels talks with a US
+                    # diplomat" still means Russia's capital.
+                    if vouched.get((start, end)) == ref.country and tied.get(name, set()) & homonyms:
                         support[ref.country] -= 1.0
                     continue
             place = self._curated[ref]
@@ -943,6 +961,18 @@ def _chains(
 
 
 _start = attrgetter("start")
+
+
+def _tied(text: str, start: int, end: int, countries_at: dict[int, str]) -> set[str]:
+    """The country a name is tied to by a possessive before it or an apposition after it."""
+    tied = set()
+    for gap in ("'s ", "\u2019s "):
+        if text[max(0, start - len(gap)) : start] == gap and start - len(gap) in countries_at:
+            tied.add(countries_at[start - len(gap)])
+    for gap in (", ", " ("):
+        if text[end : end + len(gap)] == gap and end + len(gap) in countries_at:
+            tied.add(countries_at[end + len(gap)])
+    return tied
 
 
 def _name_like(part: str, openers: frozenset[str]) -> bool:
