@@ -173,6 +173,10 @@ class Pending:
     readings: tuple[Contextual, ...] = ()
     needs_unnamed: bool = False  # dropped when a named non-state armed group is found
     enemy: bool = False  # "the enemy": the side opposite the one the text speaks for, see `_enemy`
+    # An acronym that is also another actor's plain alias ("AFP"): that actor, and its role,
+    # where no reading fits the theater.
+    fallback: str | None = None
+    fallback_party: bool = True
 
 
 @dataclass
@@ -607,6 +611,23 @@ class ActorResolver:
 
         for i, ((start, end), _) in enumerate(ordered):
             aliases, readings, group, role, bare, _ = sorts[i]
+            if aliases and readings and len(aliases) == 1 and not _credit_line(text, start, end):
+                # "AFP" is the Philippine army in a Philippine report, else the news agency; a
+                # byline ("MANILA (AFP) -") is always the agency.
+                alias_spans.append((start, end))
+                alias_party = self._alias_party(aliases[0].name, norm, cues, start, end, violent)
+                pending.append(
+                    Pending(
+                        start,
+                        end,
+                        boosted(_ALIAS_WEIGHT, start),
+                        party(start, end),
+                        readings=tuple(readings),
+                        fallback=aliases[0].name,
+                        fallback_party=alias_party,
+                    )
+                )
+                continue
             if aliases:
                 alias_spans.append((start, end))
                 for alias in aliases:
@@ -733,7 +754,8 @@ class ActorResolver:
             name = self._pending_name(item, country, country_name, named_armed, sides)
             if name is None:
                 continue
-            result.credit(name, item.weight, item.start, item.end, item.party)
+            is_party = item.fallback_party if name == item.fallback else item.party
+            result.credit(name, item.weight, item.start, item.end, is_party)
             if item.category is not None:
                 result.made[name].add(item.category)
         self._settle(result, country, sentences)
@@ -779,7 +801,7 @@ class ActorResolver:
         if item.enemy:
             return self._enemy(country, sides)
         if item.readings:
-            return next((r.name for r in item.readings if country in r.countries), None)
+            return next((r.name for r in item.readings if country in r.countries), item.fallback)
         if country is None or (item.needs_unnamed and named_armed):
             return None
         if item.category is not None:

@@ -502,6 +502,20 @@ def test_al_qaeda_takes_its_branch_in_the_theater(labeler: Labeler, text: str, b
     assert "Al-Qaeda" not in names
 
 
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        (
+            "On 14 November 2026, NPA rebels clashed with the AFP in Las Navas (Northern Samar).",
+            "Military Forces of the Philippines",
+        ),
+        ("Des manifestants ont été dispersés à Paris, selon l'AFP.", "Agence France-Presse"),
+    ],
+)
+def test_an_acronym_that_is_also_an_agency_is_read_by_the_theater(labeler: Labeler, text: str, actor: str) -> None:
+    assert actor in _actor_names(labeler, text)
+
+
 def test_a_town_after_a_possessive_is_no_government(labeler: Labeler) -> None:
     names = _actor_names(labeler, "Army units clashed with gunmen in Lebanon's Tripoli overnight.")
     assert "Government of Libya" not in names
