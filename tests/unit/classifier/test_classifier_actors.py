@@ -473,33 +473,39 @@ def test_unnamed_armed_authors(labeler: Labeler, text: str, expected: str) -> No
 
 
 @pytest.mark.parametrize(
-    ("text", "branch"),
-    [
-        ("Islamic State fighters attacked a village in Cabo Delgado, Mozambique.", "Islamic State Mozambique Province"),
-        ("L'État islamique a revendiqué l'attaque près de Ménaka, au Mali.", "Islamic State Sahel Province"),
-        ("Бойовики ІДІЛ атакували село поблизу Майдугурі, Нігерія.", "Islamic State West Africa Province"),
-    ],
-)
-def test_islamic_state_takes_its_branch_in_the_theater(labeler: Labeler, text: str, branch: str) -> None:
-    names = _actor_names(labeler, text)
-    assert branch in names
-    assert "Islamic State" not in names
-
-
-@pytest.mark.parametrize(
-    ("text", "branch"),
+    ("text", "group", "branch"),
     [
         (
+            "Islamic State fighters attacked a village in Cabo Delgado, Mozambique.",
+            "Islamic State",
+            "Islamic State Mozambique Province",
+        ),
+        (
+            "L'État islamique a revendiqué l'attaque près de Ménaka, au Mali.",
+            "Islamic State",
+            "Islamic State Sahel Province",
+        ),
+        (
+            "Бойовики ІДІЛ атакували село поблизу Майдугурі, Нігерія.",
+            "Islamic State",
+            "Islamic State West Africa Province",
+        ),
+        (
             "Al-Qaeda fighters ambushed an army patrol near Mudiyah in Abyan governorate, killing three soldiers.",
+            "Al-Qaeda",
             "Al-Qaeda in the Arabian Peninsula",
         ),
-        ("Des combattants d'al-Qaïda ont attaqué le poste de Boni, dans le cercle de Douentza au Mali.", "JNIM"),
+        (
+            "Des combattants d'al-Qaïda ont attaqué le poste de Boni, dans le cercle de Douentza au Mali.",
+            "Al-Qaeda",
+            "JNIM",
+        ),
     ],
 )
-def test_al_qaeda_takes_its_branch_in_the_theater(labeler: Labeler, text: str, branch: str) -> None:
+def test_a_group_takes_its_branch_in_the_theater(labeler: Labeler, text: str, group: str, branch: str) -> None:
     names = _actor_names(labeler, text)
     assert branch in names
-    assert "Al-Qaeda" not in names
+    assert group not in names
 
 
 @pytest.mark.parametrize(
