@@ -189,6 +189,7 @@ class ActorResult:
     parties: set[str] = field(default_factory=set)  # actors with at least one mention as a party
     made: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # group actors: their templates
     spans: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))  # each mention
+    clashed: bool = False  # the text says sides fought each other (a clash cue)
 
     def credit(self, name: str, weight: float, start: int, end: int, party: bool) -> None:
         """One mention of an actor: its weight adds up, the strongest mention is its evidence."""
@@ -596,7 +597,7 @@ class ActorResolver:
                     enemies.add(len(sorts))
             sorts.append((aliases, readings, group, role, bare, has_word))
             words.append(pairing)
-        result = ActorResult()
+        result = ActorResult(clashed=bool(cues.hits("clash")))
         alias_spans, pending = result.alias_spans, result.pending
         paired: set[int] = set()
 
@@ -736,10 +737,17 @@ class ActorResolver:
         return found
 
     def rank(
-        self, result: ActorResult, sentences: Sentences, title_end: int, country: str | None, country_name: str | None
+        self,
+        result: ActorResult,
+        sentences: Sentences,
+        title_end: int,
+        country: str | None,
+        country_name: str | None,
+        fallen: frozenset[str] = frozenset(),
     ) -> list[Actor]:
         """Final actor list: roles and groups that named no country ("the army", "gunmen") go to the
-        main theater's country; acronyms take the reading of that country or are dropped."""
+        main theater's country; acronyms take the reading of that country or are dropped. Groups only
+        `fallen` templates made are dropped (the dead of a battle are its fighters)."""
         named_armed = any(self.registry[n].actor_type in _ARMED_TYPES for n in result.scores if n in self.registry)
         named_armed = named_armed or any(p.actor_type in _ARMED_TYPES for p in result.pending if p.label)
         # An acronym read in this theater names a group too ("secessionists" in Cameroon).
@@ -759,6 +767,8 @@ class ActorResolver:
             if item.category is not None:
                 result.made[name].add(item.category)
         self._settle(result, country, sentences)
+        for name in [n for n, made in result.made.items() if made and made <= fallen and n in result.scores]:
+            del result.scores[name]
         return self._rank(result, sentences)
 
     def _settle(self, result: ActorResult, country: str | None, sentences: Sentences) -> None:

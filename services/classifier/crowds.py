@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from services.kit.models import Actor, Event
 
@@ -21,14 +22,32 @@ _VIOLENT = "rioters"
 
 
 class Crowds:
-    def __init__(self, by_event: dict[str, str], crowd_types: frozenset[str]) -> None:
+    def __init__(
+        self,
+        by_event: dict[str, str],
+        crowd_types: frozenset[str],
+        fights: frozenset[str] = frozenset(),
+        fallen: frozenset[str] = frozenset(),
+    ) -> None:
         self.by_event = by_event  # event type or sub-event type -> the roles.yaml template of its crowd
         self.crowd_types = crowd_types
+        self.fights = fights  # event types whose hurt are the fighters where sides fought each other
+        self.fallen = fallen  # templates of the people that those events drop
 
     @classmethod
     def build(cls, data_dir: Path) -> Crowds:
-        spec: dict[str, dict[str, str]] = load_yaml(data_dir / "roles.yaml")["crowds"]
-        return cls(dict(spec["events"]), frozenset(spec["actor_types"]))
+        spec: dict[str, Any] = load_yaml(data_dir / "roles.yaml")["crowds"]
+        fighters = spec["fighters"]
+        return cls(
+            dict(spec["events"]),
+            frozenset(spec["actor_types"]),
+            frozenset(fighters["events"]),
+            frozenset(fighters["fallen"]),
+        )
+
+    def fallen_templates(self, events: list[Event], clashed: bool) -> frozenset[str]:
+        """The templates whose people are the fighters of the main event, not its victims."""
+        return self.fallen if clashed and events and events[0].event_type in self.fights else frozenset()
 
     def complete(
         self,

@@ -90,7 +90,8 @@ class Labeler:
         )
         main = theaters[0] if theaters else None
         country, country_name = (main.country_code, main.country) if main else (None, None)
-        actors = self.actors.rank(actor_result, sentences, title_end, country, country_name)
+        fallen = self.crowds.fallen_templates(found.events, actor_result.clashed)
+        actors = self.actors.rank(actor_result, sentences, title_end, country, country_name, fallen)
         actors = self.crowds.complete(actors, found.events, country, country_name, self.actors.generic, MAX_ACTORS)
         return Labels(
             language=language or detect_language(body),

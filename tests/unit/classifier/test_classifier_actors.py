@@ -170,6 +170,22 @@ def test_generic_groups_need_evidence(labeler: Labeler, text: str, absent: str) 
     assert absent not in _actor_names(labeler, text)
 
 
+@pytest.mark.parametrize(
+    ("text", "civilians"),
+    [
+        # The hurt of a fight between sides are its fighters...
+        ("Troops clashed with Ansaru fighters near Birnin Gwari, Nigeria; nine people were killed.", False),
+        ("Двое жителей погибли в перестрелке между боевиками двух группировок в Дагестане, Россия.", False),
+        # ...unless the text calls them civilians, or nobody fought back.
+        ("Troops clashed with Ansaru fighters near Birnin Gwari, Nigeria; a civilian died from a stray round.", True),
+        ("Gunmen killed nine people in a village near Birnin Gwari, Nigeria.", True),
+    ],
+)
+def test_the_hurt_of_a_fight_are_its_fighters(labeler: Labeler, text: str, civilians: bool) -> None:
+    names = _actor_names(labeler, text)
+    assert any(n.startswith("Civilians (") for n in names) is civilians, names
+
+
 def test_violent_protesters_are_rioters(labeler: Labeler) -> None:
     names = _actor_names(labeler, "Demonstrators threw stones at police and burned tyres in Lagos, Nigeria.")
     assert "Rioters (Nigeria)" in names
