@@ -380,6 +380,9 @@ class Gazetteer:
                 best = resolver.best(cand, options, chain_of.get(cand.start), located)
                 if best is not None:
                     votes.place(cand.key, best[3])
+        # A title capitalises every word, so a word of it is a name only with support; the
+        # dateline naming the same place is that support.
+        datelines = {p for c in words if c.start >= title_end and _dateline(text, c.start, c.end) for p in c.places}
         for cand, options in zip(words, readings, strict=True):
             if not votes.placed(cand.key):
                 continue
@@ -392,7 +395,7 @@ class Gazetteer:
                 cand.start in members,
                 support,
                 resolver,
-                cand.start < title_end,
+                cand.start < title_end and datelines.isdisjoint(cand.places),
                 cand.start in regions,
             )
             if mention is not None:
@@ -567,7 +570,8 @@ class Gazetteer:
         )
         # Regions named like common words ("Unity", "Lakes") come with population -1: they need support too.
         small = place.population < _SMALL and (place.kind != GEO_ADMIN1 or place.population < 0)
-        backed = chained or agree or in_chain or region_named or cue or _dateline(text, cand.start, cand.end)
+        dateline = _dateline(text, cand.start, cand.end)
+        backed = chained or agree or in_chain or region_named or cue or dateline
         supported = support.get(place.country, 0.0) > 0
         # A name that is also a word ("عدن" is Eden, "Nice"): its country named, or a place by it.
         if cand.weak and not (chained or agree or in_chain or region_named or supported):
@@ -586,7 +590,7 @@ class Gazetteer:
             return None
         # A town abroad that nothing else in the text points to, in a text about somewhere else. A
         # cue says a village is meant, not that it is this one.
-        placed = chained or agree or in_chain or region_named or (cue and not small)
+        placed = chained or agree or in_chain or region_named or (cue and not small) or dateline
         if not (placed or supported) and any(v > 0 for v in support.values()) and place.population < _METROPOLIS:
             return None
         if arabic and small and not backed:
@@ -943,6 +947,11 @@ def _chains(
             head, inside = inside[0], inside[1:]
         if inside:
             chains[head] = inside
+            # A name of several words the index knows in part ("Barh Sara department (Mandoul
+            # province)"): each of its words is the head.
+            while head > 0 and text[spots[head - 1].end : spots[head].start] == " ":
+                head -= 1
+                chains[head] = inside
     # "Brital – Baalbek", "Kouakourou, Djenne": a name then, after a comma or dash, the district or
     # region it lies in (a region, or a district seat named like its district). A plain list of
     # towns is no chain: its second name is no container of the first.

@@ -32,6 +32,8 @@ _MAX_WORDS = 5
 _MIN_KEY = 3
 _ADMIN1_SIMILARITY = 0.8
 _MIN_STEM = 4  # shorter stems of inflected words collide with other words
+_TOWN = 15000  # a name only smaller places hold may be a town's other case too
+_POPULATION = 8  # the population's field in an index row (Place.__slots__)
 _ARABIC_CLITICS = "وفبلك"
 _WORD_TEXT = r"[^\W_]+(?:['’ʼ`][^\W_]+)*"
 _WORD = re.compile(_WORD_TEXT)
@@ -353,6 +355,7 @@ class PlaceIndex:
         romanised: dict[str, list[int]] = defaultdict(list)
         endings = tuple((str(k), str(v)) for k, v in spec["ending_alternations"].items())
         case_endings = tuple(sorted(spec["case_endings"], key=len, reverse=True))
+        closed = tuple((str(k), str(v)) for k, v in spec["closed_syllables"].items())
         for key, numbers in index.items():
             if key in aliases:
                 continue
@@ -365,6 +368,9 @@ class PlaceIndex:
                     for full, short in (("ец", "ц"), ("ок", "к")):
                         if stem.endswith(full) and len(stem) > _MIN_STEM + 1:
                             stems[stem[: -len(full)] + short].extend(numbers)
+                if " " not in key:
+                    for opened in _opened_stems(key, stem, closed):
+                        stems[opened].extend(numbers)
             elif key.isascii():
                 stem = _latin_stem(key)
                 if stem:
@@ -605,12 +611,20 @@ class PlaceIndex:
         numbers = self.names.get(key)
         if numbers is None and not cyrillic:
             return self._sketch(key)
-        if numbers is None and cyrillic:
+        # A Cyrillic form that names only villages may be a town's other case too ("во Львове":
+        # Lviv, and the village Lvove): such towns are candidates too.
+        small = cyrillic and numbers is not None and all(self._rows[k][_POPULATION] < _TOWN for k in _unpacked(numbers))
+        if (numbers is None and cyrillic) or small:
             if key in self._inflections:
-                return self._inflections[key]
-            if len(self._inflections) > _MAX_CACHED_WORDS:
-                self._inflections.clear()
-            numbers = self._inflections[key] = self._inflected(key)
+                inflected = self._inflections[key]
+            else:
+                if len(self._inflections) > _MAX_CACHED_WORDS:
+                    self._inflections.clear()
+                inflected = self._inflections[key] = self._inflected(key)
+            if numbers is None or inflected is None:
+                return numbers if inflected is None else inflected
+            towns = [k for k in _unpacked(inflected) if self._rows[k][_POPULATION] >= _TOWN]
+            return _packed([*_unpacked(numbers), *towns]) if towns else numbers
         return numbers
 
     def _regions_named(self, key: str) -> tuple[int, ...]:
@@ -712,6 +726,21 @@ def _stem_word(word: str, case_endings: tuple[str, ...], alternations: tuple[tup
             word = word[: -len(ending)]
             break
     return word.rstrip(_CYRILLIC_VOWEL_ENDINGS) or word
+
+
+def _opened_stems(key: str, stem: str, closed: tuple[tuple[str, str], ...]) -> list[str]:
+    """Stems of a one-word Cyrillic name's other cases that its own stem misses: a name in a
+    consonant takes its ending on the whole name, even where the name ends like a case ending
+    ("Львов": "во Львове", not "Льв-"); a Ukrainian closed last syllable opens ("Львів": "у
+    Львові", "Київ": "Києва", "Ірпінь": "Ірпені")."""
+    found = []
+    if key[-1] not in _CYRILLIC_VOWEL_ENDINGS and key != stem and len(key) >= _MIN_STEM:
+        found.append(key)
+    for closed_end, opened_end in closed:
+        opened = key[: -len(closed_end)] + opened_end
+        if key.endswith(closed_end) and len(opened) >= _MIN_STEM:
+            found.append(opened)
+    return found
 
 
 def _latin_stem(key: str) -> str:

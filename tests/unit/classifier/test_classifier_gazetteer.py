@@ -328,3 +328,34 @@ def test_ordinary_arabic_words_are_not_met_by_their_consonants(labeler: Labeler)
     # "عشرات" (tens) and "مشروع" (a project) share consonants with villages abroad.
     text = "قتل عشرات المزارعين في مشروع زراعي قرب مدينة القضارف شرقي السودان."
     assert [t.country_code for t in labeler.label(text).theaters] == ["SD"]
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        # A Ukrainian closed last syllable opens in the other cases: "Київ", "у Києві".
+        ("Вибух пролунав у Києві вночі.", "Kyiv"),
+        ("Росіяни атакували дронами об'єкти в Миколаєві.", "Mykolayiv"),
+        ("Вибухи пролунали біля Чернігова.", "Chernihiv"),
+        # A Russian case form that is also a village's name ("Львове") is the city's too.
+        ("Взрывы прогремели во Львове ночью.", "Lviv"),
+    ],
+)
+def test_towns_in_their_other_cases(labeler: Labeler, text: str, place: str) -> None:
+    top = labeler.label(text).theaters[0]
+    assert (top.country_code, top.place) == ("UA", place)
+
+
+def test_a_chain_after_a_name_of_several_words_locates_all_of_it(labeler: Labeler) -> None:
+    # "Barh" alone is a town in India; the chain says the name is Chad's.
+    top = labeler.label("Clashes broke out in Barh Kôh department (Moyen-Chari province) on Monday.").theaters[0]
+    assert (top.country_code, top.admin1) == ("TD", "Moyen-Chari")
+
+
+def test_a_title_name_that_the_dateline_repeats_is_a_place(labeler: Labeler) -> None:
+    labels = labeler.label(
+        "РІВНЕ, 3 березня 2026. Кілька сотень людей зібралися на майдані. "
+        "Перемовини тривають за посередництва Катару.",
+        title="У Рівному люди вийшли на акцію",
+    )
+    assert (labels.theaters[0].country_code, labels.theaters[0].place) == ("UA", "Rivne")
