@@ -354,8 +354,7 @@ def test_a_chain_after_a_name_of_several_words_locates_all_of_it(labeler: Labele
 
 def test_a_title_name_that_the_dateline_repeats_is_a_place(labeler: Labeler) -> None:
     labels = labeler.label(
-        "РІВНЕ, 3 березня 2026. Кілька сотень людей зібралися на майдані. "
-        "Перемовини тривають за посередництва Катару.",
+        "РІВНЕ, 3 березня 2026. Кілька сотень людей зібралися на майдані. Перемовини тривають за посередництва Катару.",
         title="У Рівному люди вийшли на акцію",
     )
     assert (labels.theaters[0].country_code, labels.theaters[0].place) == ("UA", "Rivne")
