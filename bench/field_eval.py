@@ -153,9 +153,24 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def actor_matches(gold: GoldActor, actor: Actor) -> bool:
-    if _fold(gold.name) == _fold(actor.name):
+    folded = _fold(gold.name)
+    if folded == _fold(actor.name) or _aliases().get(folded) == actor.name:
         return True
     return gold.country_code is not None and (gold.country_code, gold.type) == (actor.country_code, actor.actor_type)
+
+
+@functools.cache
+def _aliases() -> dict[str, str]:
+    """A literal alias of one lexicon actor (no pattern) -> that actor: gold that names an actor
+    by another of its names ("AUSSOM", "Al Shabaab") names the same actor."""
+    names: dict[str, set[str]] = {}
+    for entry in load_yaml(DEFAULT_DATA_DIR / "actors.yaml"):
+        for phrases in (entry.get("aliases") or {}).values():
+            for phrase in phrases:
+                literal = phrase.rstrip("=")
+                if not any(c in literal for c in "*()|"):
+                    names.setdefault(_fold(literal), set()).add(entry["name"])
+    return {alias: next(iter(found)) for alias, found in names.items() if len(found) == 1}
 
 
 @dataclass
