@@ -1031,7 +1031,7 @@ class ActorResolver:
             limit = min(limit, ordered[i + 1][0][0])
         return any(end <= h.start and h.end <= limit for h in assaults)
 
-    def _locative(self, norm: str, start: int) -> bool:
+    def _locative(self, norm: str, start: int, joined: bool = True) -> bool:
         head = norm[max(0, start - 24) : start].split()
         if head and head[-1] in self.articles:
             head.pop()
@@ -1039,7 +1039,17 @@ class ActorResolver:
         attached = start > 0 and norm[start - 1] in self.attached and (start < 2 or not norm[start - 2].isalpha())
         # "Janzour (Tripoli)": a capital that opens an admin chain locates the place before it.
         chained = start > 0 and norm[start - 1] == "("
-        return attached or chained or (bool(head) and (head[-1] in self.locatives or head[-1] in self.more_locatives))
+        if attached or chained or (bool(head) and (head[-1] in self.locatives or head[-1] in self.more_locatives)):
+            return True
+        # "in Istanbul and London", "في إسطنبول ولندن": a name joined to a place is a place too.
+        if not joined:
+            return False
+        before = _JOINED_NAME.search(norm, max(0, start - 40), start)
+        if before is None or (before.group("word") is None and before.group("clitic") is None):
+            return False
+        if before.group("word") is not None and before.group("word") not in self.conjunctions:
+            return False
+        return self._locative(norm, before.start("name"), joined=False)
 
     def generic(self, category: str, country: str, country_name: str | None = None) -> tuple[str, str]:
         """The name and ACLED actor type of a template's actor in a country ("Protesters (Iraq)")."""
@@ -1081,6 +1091,10 @@ class ActorResolver:
                 )
             )
         return actors
+
+
+# The name before a conjunction right before a mention: "Istanbul and ", "إسطنبول و".
+_JOINED_NAME = re.compile(r"(?P<name>\w+)(?:\s+(?P<word>\w+)\s+|\s+(?P<clitic>\u0648))$")
 
 
 def _bodies(spec: dict[str, list[str]], registry: dict[str, ActorInfo]) -> dict[str, frozenset[str]]:

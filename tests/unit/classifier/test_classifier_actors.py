@@ -729,6 +729,27 @@ def test_a_capital_in_an_admin_chain_is_no_government(labeler: Labeler) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        (
+            "The group, whose leaders live in Istanbul and London, denied any role in the attack near Kidal.",
+            "Government of the United Kingdom",
+        ),
+        (
+            "Le groupe, dont des dirigeants vivent à Istanbul et Londres, nie toute implication à Kidal.",
+            "Government of the United Kingdom",
+        ),
+        (
+            "وينفي التنظيم الذي يقيم قادته في إسطنبول ولندن أي صلة بالهجوم قرب كيدال.",
+            "Government of the United Kingdom",
+        ),
+    ],
+)
+def test_a_capital_joined_to_a_place_is_no_government(labeler: Labeler, text: str, absent: str) -> None:
+    assert absent not in [a.name for a in labeler.label(text).actors]
+
+
+@pytest.mark.parametrize(
     ("text", "enemy"),
     [
         # The side the text speaks for decides what "the enemy" is.
