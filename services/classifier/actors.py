@@ -935,7 +935,7 @@ class ActorResolver:
             start, end = match.span()
             if any(s < end and start < e for s, e in taken):
                 continue
-            name = match.group("name").strip()
+            name = " ".join(match.group("name").split())
             first = name.split()[0].strip("'’-")
             if first in self.not_names:
                 continue
@@ -945,7 +945,7 @@ class ActorResolver:
             kind = pattern.kind
             if name in self.ethnic:
                 name, ethnic_kind = self.ethnic[name]
-                kind = ethnic_kind if kind == "militia" else kind
+                kind = ethnic_kind if kind in ("militia", "communal") else kind
             body = self.kinds[kind]
             taken.append((start, end))
             party = not self.frames.reports(norm, start, end)

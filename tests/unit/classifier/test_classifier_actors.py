@@ -200,6 +200,32 @@ def test_violent_protesters_are_rioters(labeler: Labeler) -> None:
             "Marri Tribal Militia (Pakistan)",
             "Identity militias",
         ),
+        # The sides of a feud or a raid, named as reports name them.
+        (
+            "لقي شخصان مصرعهما في تبادل لإطلاق النار بين عائلتي أبو\nحسين والشريف في محافظة سوهاج بمصر.",
+            "أبو حسين Clan Militia (Egypt)",
+            "Identity militias",
+        ),
+        (
+            "Un échange de tirs a opposé les familles Haidar et Zein à Hermel, au Liban.",
+            "Haidar Clan Militia (Lebanon)",
+            "Identity militias",
+        ),
+        (
+            "Youths of the Apuk and Aguok sections clashed near Gogrial, South Sudan.",
+            "Apuk Communal Militia (South Sudan)",
+            "Identity militias",
+        ),
+        (
+            "Clashes between Bororo herders and Gbaya farmers left five dead near Bouar, Central African Republic.",
+            "Gbaya Communal Militia (Central African Republic)",
+            "Identity militias",
+        ),
+        (
+            "Fulani herders attacked farmers near Bokkos, Plateau State, Nigeria.",
+            "Fulani Ethnic Militia (Nigeria)",
+            "Identity militias",
+        ),
         (
             "Bugti tribesmen ambushed a convoy near Sui, Pakistan.",
             "Bugti Tribal Militia (Pakistan)",
