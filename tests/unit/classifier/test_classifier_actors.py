@@ -186,6 +186,17 @@ def test_the_hurt_of_a_fight_are_its_fighters(labeler: Labeler, text: str, civil
     assert any(n.startswith("Civilians (") for n in names) is civilians, names
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Les recherchés ont ouvert le feu sur la patrouille de l'armée à Hermel, au Liban ; deux ont été tués.",
+        "تعرضت دورية للجيش لإطلاق نار من قبل المطلوبين في بلدة الهرمل بلبنان، فردت على مصادر النيران.",
+    ],
+)
+def test_wanted_men_who_fire_back_are_an_armed_group(labeler: Labeler, text: str) -> None:
+    assert "Unidentified Armed Group (Lebanon)" in _actor_names(labeler, text)
+
+
 def test_violent_protesters_are_rioters(labeler: Labeler) -> None:
     names = _actor_names(labeler, "Demonstrators threw stones at police and burned tyres in Lagos, Nigeria.")
     assert "Rioters (Nigeria)" in names
