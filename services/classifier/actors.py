@@ -398,6 +398,7 @@ class ActorResolver:
         branches: dict[str, dict[str, str]],
         wars: tuple[tuple[str, str], ...] = (),
         bodies: dict[str, frozenset[str]] | None = None,
+        coordination: re.Pattern[str] | None = None,
     ) -> None:
         self.matcher = matcher
         self.registry = registry
@@ -426,6 +427,8 @@ class ActorResolver:
         self.branches = branches
         self.wars = wars
         self.bodies = bodies or {}
+        self.coordination = coordination or re.compile(r"(?!)")
+        self.government_prefix = templates["government"][0].split("{", 1)[0]
 
     @classmethod
     def build(cls, data_dir: Path, taxonomy: Taxonomy, locatives: frozenset[str]) -> ActorResolver:
@@ -545,6 +548,10 @@ class ActorResolver:
             {str(k): frozenset(map(str, v)) for k, v in roles["supersedes"].items()}, branches,
             tuple((str(a), str(b)) for a, b in roles["enemies"]["wars"]),
             _bodies(roles["bodies"], registry),
+            re.compile(
+                SourceFrames.alternation(roles["coordination"])
+                + r"\s*(?:the\s+|l'|la\s+|le\s+|les\s+)?(?:(?:federal|transitional|central|national)\s+)?$"
+            ),
         )  # fmt: skip
 
     def resolve(
@@ -607,8 +614,13 @@ class ActorResolver:
         def party(start: int, end: int) -> bool:
             return not violent or not self.frames.reports(norm, start, end)
 
+        def coordinated(start: int) -> bool:
+            """A government the act was coordinated with is no side of it."""
+            return self.coordination.search(norm, max(0, start - 40), start) is not None
+
         def credit(name: str, weight: float, start: int, end: int, is_party: bool) -> None:
-            result.credit(name, boosted(weight, start), start, end, is_party)
+            if not (name.startswith(self.government_prefix) and coordinated(start)):
+                result.credit(name, boosted(weight, start), start, end, is_party)
 
         for i, ((start, end), _) in enumerate(ordered):
             aliases, readings, group, role, bare, _ = sorts[i]
@@ -685,7 +697,7 @@ class ActorResolver:
             if partners:
                 continue
             # "outside the governor's office", "near the army base": a building or a place, no actor.
-            if bare and not self._locative(norm, start):
+            if bare and not self._locative(norm, start) and not (role.category == "government" and coordinated(start)):
                 pending.append(
                     Pending(start, end, boosted(_BARE_WEIGHT, start), party(start, end), category=role.category)
                 )

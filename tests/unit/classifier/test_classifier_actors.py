@@ -197,6 +197,18 @@ def test_wanted_men_who_fire_back_are_an_armed_group(labeler: Labeler, text: str
     assert "Unidentified Armed Group (Lebanon)" in _actor_names(labeler, text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "U.S. Africa Command said it carried out an air strike near Iskushuban, Somalia, "
+        "in coordination with the Federal Government of Somalia.",
+        "نفذت القيادة الأمريكية غارة جوية بالتنسيق مع الحكومة الفيدرالية الصومالية قرب إسكوشوبان في الصومال.",
+    ],
+)
+def test_a_government_an_act_was_coordinated_with_is_no_side(labeler: Labeler, text: str) -> None:
+    assert "Government of Somalia" not in _actor_names(labeler, text)
+
+
 def test_violent_protesters_are_rioters(labeler: Labeler) -> None:
     names = _actor_names(labeler, "Demonstrators threw stones at police and burned tyres in Lagos, Nigeria.")
     assert "Rioters (Nigeria)" in names
