@@ -190,6 +190,7 @@ class ActorResult:
     made: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # group actors: their templates
     spans: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))  # each mention
     clashed: bool = False  # the text says sides fought each other (a clash cue)
+    speakers: list[tuple[int, str]] = field(default_factory=list)  # where a state's body speaks, and its country
 
     def credit(self, name: str, weight: float, start: int, end: int, party: bool) -> None:
         """One mention of an actor: its weight adds up, the strongest mention is its evidence."""
@@ -619,8 +620,12 @@ class ActorResolver:
             return self.coordination.search(norm, max(0, start - 40), start) is not None
 
         def credit(name: str, weight: float, start: int, end: int, is_party: bool) -> None:
-            if not (name.startswith(self.government_prefix) and coordinated(start)):
-                result.credit(name, boosted(weight, start), start, end, is_party)
+            if name.startswith(self.government_prefix) and coordinated(start):
+                return
+            result.credit(name, boosted(weight, start), start, end, is_party)
+            info = self.registry.get(name)
+            if not is_party and info is not None and info.actor_type == _STATE_FORCES and info.country:
+                result.speakers.append((start, info.country))
 
         for i, ((start, end), _) in enumerate(ordered):
             aliases, readings, group, role, bare, _ = sorts[i]
@@ -771,6 +776,14 @@ class ActorResolver:
         )
         sides = frozenset(self.forces(result))
         for item in result.pending:
+            # "The Israeli military said soldiers were sent": the forces a state's body speaks of
+            # in its own sentence are its own.
+            category = item.category
+            if category is not None and self.templates[category][1] == _STATE_FORCES:
+                speaker = _speaker(result.speakers, sentences, item.start)
+                if speaker is not None and speaker != country:
+                    result.credit(self._state_actor(category, speaker), item.weight, item.start, item.end, item.party)
+                    continue
             name = self._pending_name(item, country, country_name, named_armed, sides)
             if name is None:
                 continue
@@ -1107,6 +1120,13 @@ class ActorResolver:
 
 # The name before a conjunction right before a mention: "Istanbul and ", "إسطنبول و".
 _JOINED_NAME = re.compile(r"(?P<name>\w+)(?:\s+(?P<word>\w+)\s+|\s+(?P<clitic>\u0648))$")
+
+
+def _speaker(speakers: list[tuple[int, str]], sentences: Sentences, start: int) -> str | None:
+    """The country of the one state body that speaks before `start` in its sentence."""
+    sentence = sentences.index(start)
+    found = {country for at, country in speakers if at < start and sentences.index(at) == sentence}
+    return found.pop() if len(found) == 1 else None
 
 
 def _bodies(spec: dict[str, list[str]], registry: dict[str, ActorInfo]) -> dict[str, frozenset[str]]:

@@ -209,6 +209,16 @@ def test_a_government_an_act_was_coordinated_with_is_no_side(labeler: Labeler, t
     assert "Government of Somalia" not in _actor_names(labeler, text)
 
 
+def test_the_forces_a_state_speaks_of_are_its_own(labeler: Labeler) -> None:
+    names = _actor_names(
+        labeler,
+        "Israeli settlers attacked the village of Sinjil near Ramallah. "
+        "The Israeli military said soldiers were sent to the area and that police had opened an investigation.",
+    )
+    assert {"Military Forces of Israel", "Police Forces of Israel"} <= names
+    assert not {"Military Forces of Palestine", "Police Forces of Palestine"} & names
+
+
 def test_violent_protesters_are_rioters(labeler: Labeler) -> None:
     names = _actor_names(labeler, "Demonstrators threw stones at police and burned tyres in Lagos, Nigeria.")
     assert "Rioters (Nigeria)" in names
