@@ -75,6 +75,17 @@ def test_bare_role_goes_to_main_theater_country(labeler: Labeler) -> None:
     assert "Military Forces of Syria" in _actor_names(labeler, text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "قطع عشرات المحتجين الطريق في الناصرية بالعراق، وتدخلت قوات مكافحة الشغب مستخدمة الغاز المسيل للدموع.",
+        "Des manifestants ont bloqué une route à Bassora, en Irak, avant l'intervention des forces anti-émeute.",
+    ],
+)
+def test_riot_control_forces_are_the_police(labeler: Labeler, text: str) -> None:
+    assert "Police Forces of Iraq" in _actor_names(labeler, text)
+
+
 def test_demonym_plural_is_military_only_in_military_context(labeler: Labeler) -> None:
     assert "Military Forces of Russia" in _actor_names(labeler, "Air strikes hit Idlib; the Russians denied nothing.")
     assert "Military Forces of Russia" not in _actor_names(labeler, "Many Russians visited Turkey last summer.")
