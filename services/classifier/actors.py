@@ -775,12 +775,15 @@ class ActorResolver:
             if country in r.countries
         )
         sides = frozenset(self.forces(result))
+        speakers: dict[int, list[tuple[int, str]]] = defaultdict(list)  # sentence -> (where, country)
+        for at, speaker_country in result.speakers:
+            speakers[sentences.index(at)].append((at, speaker_country))
         for item in result.pending:
             # "The Israeli military said soldiers were sent": the forces a state's body speaks of
             # in its own sentence are its own.
             category = item.category
             if category is not None and self.templates[category][1] == _STATE_FORCES:
-                speaker = _speaker(result.speakers, sentences, item.start)
+                speaker = _speaker(speakers.get(sentences.index(item.start), ()), item.start) if speakers else None
                 if speaker is not None and speaker != country:
                     result.credit(self._state_actor(category, speaker), item.weight, item.start, item.end, item.party)
                     continue
@@ -1067,7 +1070,7 @@ class ActorResolver:
         if attached or chained or (bool(head) and (head[-1] in self.locatives or head[-1] in self.more_locatives)):
             return True
         # "in Istanbul and London", "في إسطنبول ولندن": a name joined to a place is a place too.
-        if not joined:
+        if not joined or not ((head and head[-1] in self.conjunctions) or (start > 0 and norm[start - 1] == "\u0648")):
             return False
         before = _JOINED_NAME.search(norm, max(0, start - 40), start)
         if before is None or (before.group("word") is None and before.group("clitic") is None):
@@ -1122,10 +1125,9 @@ class ActorResolver:
 _JOINED_NAME = re.compile(r"(?P<name>\w+)(?:\s+(?P<word>\w+)\s+|\s+(?P<clitic>\u0648))$")
 
 
-def _speaker(speakers: list[tuple[int, str]], sentences: Sentences, start: int) -> str | None:
-    """The country of the one state body that speaks before `start` in its sentence."""
-    sentence = sentences.index(start)
-    found = {country for at, country in speakers if at < start and sentences.index(at) == sentence}
+def _speaker(speakers: Sequence[tuple[int, str]], start: int) -> str | None:
+    """The country of the one state body of a sentence's `speakers` that speaks before `start`."""
+    found = {country for at, country in speakers if at < start}
     return found.pop() if len(found) == 1 else None
 
 

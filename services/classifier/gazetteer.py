@@ -381,8 +381,13 @@ class Gazetteer:
                 if best is not None:
                     votes.place(cand.key, best[3])
         # A title capitalises every word, so a word of it is a name only with support; the
-        # dateline naming the same place is that support.
-        datelines = {p for c in words if c.start >= title_end and _dateline(text, c.start, c.end) for p in c.places}
+        # dateline opening the body and naming the same place is that support.
+        datelines = {
+            p
+            for c in words
+            if title_end <= c.start <= title_end + 3 and _dateline(text, c.start, c.end)
+            for p in c.places
+        }
         for cand, options in zip(words, readings, strict=True):
             if not votes.placed(cand.key):
                 continue
