@@ -25,7 +25,7 @@ from services.kit.models import Precision, Theater
 from .datafiles import load_yaml
 from .geonames import ADMIN1 as GEO_ADMIN1
 from .geonames import ADMIN2 as GEO_ADMIN2
-from .geonames import ADMIN_LINKS, Candidate, Place, PlaceIndex, elided_apart, fold, fold_words
+from .geonames import ADMIN_LINKS, TOWN_POPULATION, Candidate, Place, PlaceIndex, elided_apart, fold, fold_words
 from .geonames import AREA as GEO_AREA
 from .geonames import COUNTRY as GEO_COUNTRY
 from .geonames import PLACE as GEO_PLACE
@@ -35,7 +35,7 @@ from .matching import CaseRule, PhraseMatcher, Scan, Sentences, is_arabic, is_cy
 COUNTRY, PLACE, CAPITAL, ADMIN1, CITY, DEMONYM, PEOPLE, REGION = range(8)
 _WEIGHT = {COUNTRY: 1.0, PLACE: 1.3, CAPITAL: 0.5, ADMIN1: 1.0, CITY: 1.0, DEMONYM: 0.35, PEOPLE: 0.3, REGION: 0.3}
 _SPECIFIC = frozenset({PLACE, ADMIN1, CITY})
-_SMALL = 15000  # below this a place needs support in the text to count
+_SMALL = TOWN_POPULATION  # below this a place needs support in the text to count
 _METROPOLIS = 1_000_000  # a city this large counts by itself even in a text about elsewhere
 _CHAIN_WEIGHT = 0.5  # places inside "(district, province)" locate the name before them
 _CHAIN_REACH = 80

@@ -32,7 +32,9 @@ _MAX_WORDS = 5
 _MIN_KEY = 3
 _ADMIN1_SIMILARITY = 0.8
 _MIN_STEM = 4  # shorter stems of inflected words collide with other words
-_TOWN = 15000  # a name only smaller places hold may be a town's other case too
+#: a village below, a town from here: a village's name needs support in the text to count, and
+#: a Cyrillic form that names only villages may be a town's other case too
+TOWN_POPULATION = 15000
 _POPULATION = 8  # the population's field in an index row (Place.__slots__)
 _ARABIC_CLITICS = "وفبلك"
 _WORD_TEXT = r"[^\W_]+(?:['’ʼ`][^\W_]+)*"
@@ -613,7 +615,11 @@ class PlaceIndex:
             return self._sketch(key)
         # A Cyrillic form that names only villages may be a town's other case too ("во Львове":
         # Lviv, and the village Lvove): such towns are candidates too.
-        small = cyrillic and numbers is not None and all(self._rows[k][_POPULATION] < _TOWN for k in _unpacked(numbers))
+        small = (
+            cyrillic
+            and numbers is not None
+            and all(self._rows[k][_POPULATION] < TOWN_POPULATION for k in _unpacked(numbers))
+        )
         if (numbers is None and cyrillic) or small:
             if key in self._inflections:
                 inflected = self._inflections[key]
@@ -623,7 +629,7 @@ class PlaceIndex:
                 inflected = self._inflections[key] = self._inflected(key)
             if numbers is None or inflected is None:
                 return numbers if inflected is None else inflected
-            towns = [k for k in _unpacked(inflected) if self._rows[k][_POPULATION] >= _TOWN]
+            towns = [k for k in _unpacked(inflected) if self._rows[k][_POPULATION] >= TOWN_POPULATION]
             return _packed([*_unpacked(numbers), *towns]) if towns else numbers
         return numbers
 
