@@ -794,14 +794,15 @@ class ActorResolver:
             result.credit(name, item.weight, item.start, item.end, is_party)
             if item.category is not None:
                 result.made[name].add(item.category)
-        self._settle(result, country, sentences)
-        for name in [n for n, made in result.made.items() if made and made <= fallen and n in result.scores]:
-            del result.scores[name]
+        self._settle(result, country, sentences, fallen)
         return self._rank(result, sentences)
 
-    def _settle(self, result: ActorResult, country: str | None, sentences: Sentences) -> None:
+    def _settle(
+        self, result: ActorResult, country: str | None, sentences: Sentences, fallen: frozenset[str] = frozenset()
+    ) -> None:
         """A group's branch in the theater's country takes its place ("Islamic State" in Mozambique is
-        Islamic State Mozambique Province); one crowd is rioters or protesters, not both."""
+        Islamic State Mozambique Province); one crowd is rioters or protesters, not both; people
+        only `fallen` templates made are the fighters of the event, no actor."""
         for name, local in self.branches.items():
             branch = local.get(country or "")
             if branch is None or name not in result.scores:
@@ -821,7 +822,8 @@ class ActorResolver:
         for name, made in result.made.items():
             home = self.registry[name].country
             if name in result.scores and all(
-                any((winner, home) in present for winner, losers in self.supersedes.items() if category in losers)
+                category in fallen
+                or any((winner, home) in present for winner, losers in self.supersedes.items() if category in losers)
                 for category in made
             ):
                 del result.scores[name]
