@@ -34,6 +34,8 @@ _SCALE = 1.2
 _MIN_CONFIDENCE = 0.3
 MAX_ACTORS = 10
 _FRAME_REACH = 90  # characters around a mention searched for a reporting frame
+# A capitalised word right before a mention, read backwards: "Сумської " in "за даними Сумської ОВА".
+_PROPER_BEFORE = re.compile(r"\s+\w*?[A-ZÀ-ÞА-ЯЁІЇЄҐ](?=\s)")
 _HIT_REACH = 40  # an observer within this many characters of harm is hit, not reporting
 _SUBJECT_REACH = 45  # characters from a country's name to the strike verb it is the subject of
 _ARMED_TYPES = frozenset({"Rebel groups", "Political militias", "Identity militias"})
@@ -255,9 +257,12 @@ class SourceFrames:
             observers=frozenset(body["observers"]),
         )
 
-    def reports(self, norm: str, start: int, end: int) -> bool:
-        """The mention is a speaker or a cited source and does not say it acted itself."""
-        if self.before.match(norm[max(0, start - _FRAME_REACH) : start][::-1]):
+    def reports(self, text: str, norm: str, start: int, end: int) -> bool:
+        """The mention is a speaker or a cited source and does not say it acted itself. A capitalised
+        word may stand between a frame and the mention: "за даними Сумської ОВА"."""
+        before = norm[max(0, start - _FRAME_REACH) : start][::-1]
+        proper = _PROPER_BEFORE.match(text[max(0, start - 40) : start][::-1])
+        if self.before.match(before) or (proper is not None and self.before.match(before, proper.end())):
             tail = norm[end : end + _FRAME_REACH]
             return not self.self_report.match(tail)
         match = self.after.match(norm, end, end + _FRAME_REACH)
@@ -613,7 +618,7 @@ class ActorResolver:
             return weight * _TITLE_BOOST if start < title_end else weight
 
         def party(start: int, end: int) -> bool:
-            return not violent or not self.frames.reports(norm, start, end)
+            return not violent or not self.frames.reports(text, norm, start, end)
 
         def coordinated(start: int) -> bool:
             """A government the act was coordinated with is no side of it."""
@@ -633,7 +638,7 @@ class ActorResolver:
                 # "AFP" is the Philippine army in a Philippine report, else the news agency; a
                 # byline ("MANILA (AFP) -") is always the agency.
                 alias_spans.append((start, end))
-                alias_party = self._alias_party(aliases[0].name, norm, cues, start, end, violent)
+                alias_party = self._alias_party(aliases[0].name, text, norm, cues, start, end, violent)
                 pending.append(
                     Pending(
                         start,
@@ -654,7 +659,7 @@ class ActorResolver:
                         _ALIAS_WEIGHT,
                         start,
                         end,
-                        self._alias_party(alias.name, norm, cues, start, end, violent)
+                        self._alias_party(alias.name, text, norm, cues, start, end, violent)
                         and not _credit_line(text, start, end),
                     )
                 continue
@@ -866,12 +871,12 @@ class ActorResolver:
             return self._state_actor("military", pair[1] if side == pair[0] else pair[0])
         return None
 
-    def _alias_party(self, name: str, norm: str, cues: Cues, start: int, end: int, violent: bool) -> bool:
+    def _alias_party(self, name: str, text: str, norm: str, cues: Cues, start: int, end: int, violent: bool) -> bool:
         if name in self.frames.observers:
             # Observers report unless they are hit themselves ("shelling hit an SMM patrol").
             hit = any(h.start - _HIT_REACH <= end and start - _HIT_REACH <= h.end for h in cues.hits("harm"))
-            return hit and not self.frames.reports(norm, start, end)
-        return not violent or not self.frames.reports(norm, start, end)
+            return hit and not self.frames.reports(text, norm, start, end)
+        return not violent or not self.frames.reports(text, norm, start, end)
 
     def _group(
         self,
@@ -912,7 +917,9 @@ class ActorResolver:
             break
         if found is None or (found[0] == "any" and group.key in self.violence_only and not violent):
             return
-        if self.frames.reports(norm, start, end) or self.negation.match(norm[max(0, start - 30) : start][::-1]):
+        if self.frames.reports(sentences.text, norm, start, end) or self.negation.match(
+            norm[max(0, start - 30) : start][::-1]
+        ):
             return
         category = found[1]
         if self.denial.match(norm, end, end + 40):
@@ -978,7 +985,7 @@ class ActorResolver:
                 kind = ethnic_kind if kind in ("militia", "communal") else kind
             body = self.kinds[kind]
             taken.append((start, end))
-            party = not self.frames.reports(norm, start, end)
+            party = not self.frames.reports(text, norm, start, end)
             if "state" in body:
                 word = self._country_before(norm, ordered, start, end)
                 if word is not None:
