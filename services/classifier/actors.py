@@ -44,6 +44,7 @@ _MACROS = {
     "{Name}": r"(?:[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄ][\w'’-]+)(?: [A-ZÀ-ÖØ-ÞА-ЯЁІЇЄ][\w'’-]+){0,2}",
     "{word}": r"[\u0600-\u06ff]{2,}",
     "{num}": r"\d{1,3}",
+    "{Cap}": r"[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄ][\w'’-]*",
 }
 
 
@@ -193,6 +194,9 @@ class ActorResult:
     spans: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))  # each mention
     clashed: bool = False  # the text says sides fought each other (a clash cue)
     speakers: list[tuple[int, str]] = field(default_factory=list)  # where a state's body speaks, and its country
+    # Named groups and cited bodies of this text that the lexicon does not list: kept here, not in
+    # the shared registry, which would grow with every new name a long-running stage reads.
+    found: dict[str, ActorInfo] = field(default_factory=dict)
 
     def credit(self, name: str, weight: float, start: int, end: int, party: bool) -> None:
         """One mention of an actor: its weight adds up, the strongest mention is its evidence."""
@@ -257,12 +261,18 @@ class SourceFrames:
             observers=frozenset(body["observers"]),
         )
 
-    def reports(self, text: str, norm: str, start: int, end: int) -> bool:
-        """The mention is a speaker or a cited source and does not say it acted itself. A capitalised
-        word may stand between a frame and the mention: "за даними Сумської ОВА"."""
+    def cited(self, text: str, norm: str, start: int) -> bool:
+        """A frame stands right before the mention ("according to", "повідомляє"). A capitalised
+        word may stand between them: "за даними Сумської ОВА"."""
         before = norm[max(0, start - _FRAME_REACH) : start][::-1]
+        if self.before.match(before):
+            return True
         proper = _PROPER_BEFORE.match(text[max(0, start - 40) : start][::-1])
-        if self.before.match(before) or (proper is not None and self.before.match(before, proper.end())):
+        return proper is not None and self.before.match(before, proper.end()) is not None
+
+    def reports(self, text: str, norm: str, start: int, end: int) -> bool:
+        """The mention is a speaker or a cited source and does not say it acted itself."""
+        if self.cited(text, norm, start):
             tail = norm[end : end + _FRAME_REACH]
             return not self.self_report.match(tail)
         match = self.after.match(norm, end, end + _FRAME_REACH)
@@ -418,6 +428,7 @@ class ActorResolver:
         self.patterns = patterns
         self.gates = gates
         self.gate_automaton = _gate_automaton(gates)
+        self.ungated = frozenset(kind for kind, words in gates.items() if not words)
         self.kinds = kinds
         self.ethnic = ethnic  # any spelling -> (canonical name, kind)
         self.not_names = not_names
@@ -792,7 +803,7 @@ class ActorResolver:
                 if speaker is not None and speaker != country:
                     result.credit(self._state_actor(category, speaker), item.weight, item.start, item.end, item.party)
                     continue
-            name = self._pending_name(item, country, country_name, named_armed, sides)
+            name = self._pending_name(item, country, country_name, named_armed, sides, result.found)
             if name is None:
                 continue
             is_party = item.fallback_party if name == item.fallback else item.party
@@ -841,7 +852,8 @@ class ActorResolver:
         country: str | None,
         country_name: str | None,
         named_armed: bool,
-        sides: frozenset[str] = frozenset(),
+        sides: frozenset[str],
+        found: dict[str, ActorInfo],
     ) -> str | None:
         if item.enemy:
             return self._enemy(country, sides)
@@ -854,7 +866,8 @@ class ActorResolver:
         if item.label is None or item.actor_type is None:
             return None
         name = item.label.format(country=self.names.get(country) or country_name or country)
-        self.registry.setdefault(name, ActorInfo(item.actor_type, country))
+        if name not in self.registry:
+            found.setdefault(name, ActorInfo(item.actor_type, country))
         return name
 
     def _enemy(self, country: str | None, sides: frozenset[str]) -> str | None:
@@ -949,6 +962,8 @@ class ActorResolver:
         found: list[Pending] = []
         taken: list[tuple[int, int]] = list(alias_spans)
         regions = _regions(text, self.gate_automaton)
+        for kind in self.ungated:
+            regions[kind] = [(0, len(text))]
         for pattern in self.patterns:
             for lo, hi in regions.get(pattern.kind, ()):
                 found.extend(self._named_matches(pattern, text, norm, sentences, cues, ordered, boosted, taken, lo, hi))
@@ -980,6 +995,25 @@ class ActorResolver:
             if pattern.needs and not cues.opens(pattern.needs, s_start, s_end):
                 continue
             kind = pattern.kind
+            body = self.kinds[kind]
+            if body.get("role") == "source":
+                name = _trimmed(name)
+                # A body cited only: it must be framed as a source (by a frame before it, for a kind
+                # whose names may also be sides: "батальон «Восток» заявил"), and no state role's
+                # words ("the Interior Ministry's Security Centre") may be in it; an acronym must be
+                # nothing else the lexicons know ("RDC").
+                framed = (
+                    self.frames.cited(text, norm, start)
+                    if body.get("frame") == "before"
+                    else self.frames.reports(text, norm, start, end)
+                )
+                if not name or not framed or _holds_role(ordered, start, end, kind == "acronym"):
+                    continue
+                taken.append((start, end))
+                found.append(
+                    Pending(start, end, boosted(_GROUP_WEIGHT, start), False, label=name, actor_type=body["type"])
+                )
+                continue
             if name in self.ethnic:
                 name, ethnic_kind = self.ethnic[name]
                 kind = ethnic_kind if kind in ("militia", "communal") else kind
@@ -1114,7 +1148,7 @@ class ActorResolver:
         ranked.sort()
         actors: list[Actor] = []
         for source, negative, _, name in ranked[:MAX_ACTORS]:
-            info = self.registry[name]
+            info = self.registry.get(name) or result.found[name]
             _, start, end = result.evidence[name]
             role: ActorRole = "source" if source else "party"
             actors.append(
@@ -1132,6 +1166,30 @@ class ActorResolver:
 
 # The name before a conjunction right before a mention: "Istanbul and ", "إسطنبول و".
 _JOINED_NAME = re.compile(r"(?P<name>\w+)(?:\s+(?P<word>\w+)\s+|\s+(?P<clitic>\u0648))$")
+
+
+def _trimmed(name: str) -> str:
+    """A cited body's name without the connectors that may trail it ("Ligue Iteka de")."""
+    words = name.split()
+    while words and words[-1] in _CONNECTORS:
+        words.pop()
+    # "the Kyiv-based Institute for Mass Information": the body, not where it sits.
+    based = [i for i, word in enumerate(words) if word.endswith("-based")]
+    return " ".join(words[based[-1] + 1 :] if based else words)
+
+
+_CONNECTORS = frozenset({"of", "for", "and", "the", "in", "on", "de", "des", "du", "pour", "la", "le", "d'", "et"})
+
+
+def _holds_role(ordered: Sequence[tuple[tuple[int, int], list[Any]]], start: int, end: int, anything: bool) -> bool:
+    """Whether a state role or a curated name (`anything`: any known phrase) lies within start..end."""
+    at = bisect_left(ordered, start, key=lambda item: item[0][0])
+    for (o_start, o_end), payloads in ordered[at:]:
+        if o_start >= end:
+            break
+        if o_end <= end and (anything or any(isinstance(p, (Role, Alias, Contextual)) for p in payloads)):
+            return True
+    return False
 
 
 def _speaker(speakers: Sequence[tuple[int, str]], start: int) -> str | None:
