@@ -28,21 +28,27 @@ class Crowds:
         crowd_types: frozenset[str],
         fights: frozenset[str] = frozenset(),
         fallen: frozenset[str] = frozenset(),
+        unless_armed: frozenset[str] = frozenset(),
+        armed_types: frozenset[str] = frozenset(),
     ) -> None:
         self.by_event = by_event  # event type or sub-event type -> the roles.yaml template of its crowd
         self.crowd_types = crowd_types
         self.fights = fights  # event types whose hurt are the fighters where sides fought each other
         self.fallen = fallen  # templates of the people that those events drop
+        self.unless_armed = unless_armed  # events that imply no one when an armed group is a side
+        self.armed_types = armed_types
 
     @classmethod
     def build(cls, data_dir: Path) -> Crowds:
         spec: dict[str, Any] = load_yaml(data_dir / "roles.yaml")["crowds"]
-        fighters = spec["fighters"]
+        fighters, armed = spec["fighters"], spec["unless_armed"]
         return cls(
             dict(spec["events"]),
             frozenset(spec["actor_types"]),
             frozenset(fighters["events"]),
             frozenset(fighters["fallen"]),
+            frozenset(armed["events"]),
+            frozenset(armed["actor_types"]),
         )
 
     def fallen_templates(self, events: list[Event], clashed: bool) -> frozenset[str]:
@@ -67,6 +73,10 @@ class Crowds:
             return actors
         category = self.by_event.get(main.sub_event_type) or self.by_event.get(main.event_type)
         if category is None:
+            return actors
+        if {main.sub_event_type, main.event_type} & self.unless_armed and any(
+            a.role == "party" and a.actor_type in self.armed_types for a in actors
+        ):
             return actors
         name, actor_type = generic(category, country, country_name)
         if any(a.actor_type == actor_type for a in actors):

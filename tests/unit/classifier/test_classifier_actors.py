@@ -894,7 +894,10 @@ def test_source_lines_and_joined_verbs_frame_sources(labeler: Labeler, text: str
     ("text", "expected"),
     [
         ("قتل مواطنان جراء قصف مدفعي سعودي استهدف سوق باقم في محافظة صعدة اليمنية.", "Military Forces of Saudi Arabia"),
-        ("استعملت وحدات الأمن التونسي الغاز المسيل للدموع لتفريق المحتجين في مدينة المتلوي.", "Police Forces of Tunisia"),
+        (
+            "استعملت وحدات الأمن التونسي الغاز المسيل للدموع لتفريق المحتجين في مدينة المتلوي.",
+            "Police Forces of Tunisia",
+        ),
     ],
 )
 def test_arabic_forces_named_by_what_they_do(labeler: Labeler, text: str, expected: str) -> None:
@@ -904,16 +907,21 @@ def test_arabic_forces_named_by_what_they_do(labeler: Labeler, text: str, expect
 @pytest.mark.parametrize(
     ("text", "source"),
     [
-        ("Police fired tear gas at lawyers in Hakkari, Turkey, according to the Hakkari Bar Association.", "Hakkari Bar Association"),
+        (
+            "Police fired tear gas at lawyers in Hakkari, Turkey, according to the Hakkari Bar Association.",
+            "Hakkari Bar Association",
+        ),
         ("Gunmen killed four police officers in Zahedan, Iran, the state news agency IRNA reported.", "IRNA"),
         ("Selon la Ligue Iteka, des Imbonerakure ont battu quatre militants à Buganda, au Burundi.", "Ligue Iteka"),
         ("Понад сто людей вийшли на акцію в Києві, Україна, повідомляє «Суспільне».", "Суспільне"),
         (
-            "Armed men killed 17 civilians near Mangina, North Kivu, DR Congo. Beni territory civil society said the toll could rise.",
+            "Armed men killed 17 civilians near Mangina, North Kivu, DR Congo. "
+            "Beni territory civil society said the toll could rise.",
             "Beni territory civil society",
         ),
         (
-            "قُتل محتج في مدينة المتلوي بولاية قفصة التونسية، وقال المنتدى التونسي للحقوق الاقتصادية إن ثلاثة آخرين أصيبوا.",
+            "قُتل محتج في مدينة المتلوي بولاية قفصة التونسية، "
+            "وقال المنتدى التونسي للحقوق الاقتصادية إن ثلاثة آخرين أصيبوا.",
             "المنتدى التونسي للحقوق الاقتصادية",
         ),
     ],
@@ -935,8 +943,15 @@ def test_bodies_the_lexicon_lacks_are_named_when_cited(labeler: Labeler, text: s
     ],
 )
 def test_cited_bodies_need_a_frame_and_no_known_name(labeler: Labeler, text: str) -> None:
-    found = {a.name for a in labeler.label(text).actors if a.actor_type == "External/Other forces" and a.role == "source"}
-    assert not found & {"Hakkari Bar Association", "Russian Federation", "UN peacekeeping mission MINUSMA", "MINUSMA UN"}
+    found = {
+        a.name for a in labeler.label(text).actors if a.actor_type == "External/Other forces" and a.role == "source"
+    }
+    assert not found & {
+        "Hakkari Bar Association",
+        "Russian Federation",
+        "UN peacekeeping mission MINUSMA",
+        "MINUSMA UN",
+    }
 
 
 def test_names_outside_the_lexicon_stay_with_their_text(labeler: Labeler) -> None:
@@ -949,3 +964,19 @@ def test_names_outside_the_lexicon_stay_with_their_text(labeler: Labeler) -> Non
         found = {a.name for a in labeler.label(text.format(name)).actors}
         assert f"{name} Foundation" in found
     assert len(labeler.actors.registry) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "civilians"),
+    [
+        # An arrest implies the arrested (ACLED's Arrests: civilians detained by a state's forces) ...
+        ("Soldiers detained the editor of a local newspaper in Bamenda, Cameroon.", True),
+        # ... who are an armed group's members when the text names one as a side.
+        ("Iraqi counter-terrorism forces arrested an Islamic State commander in a village near Hawija, Kirkuk.", False),
+    ],
+)
+def test_arrests_imply_the_arrested(labeler: Labeler, text: str, civilians: bool) -> None:
+    labels = labeler.label(text)
+    assert labels.events[0].sub_event_type == "Arrests"
+    assert any(a.actor_type == "Civilians" for a in labels.actors) is civilians
+    assert any(a.actor_type == "State forces" and a.role == "party" for a in labels.actors)
