@@ -111,6 +111,9 @@ class ActorInfo:
     country: str | None
 
 
+_OTHER = ActorInfo("External/Other forces", None)  # the info of a name the registry lacks
+
+
 @dataclass(frozen=True, slots=True)
 class Pattern:
     regex: re.Pattern[str]
@@ -190,6 +193,7 @@ class ActorResult:
     alias_spans: list[tuple[int, int]] = field(default_factory=list)
     pending: list[Pending] = field(default_factory=list)  # resolved against the main theater in `rank`
     parties: set[str] = field(default_factory=set)  # actors with at least one mention as a party
+    sources: set[str] = field(default_factory=set)  # actors with at least one mention as a source
     made: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # group actors: their templates
     spans: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))  # each mention
     clashed: bool = False  # the text says sides fought each other (a clash cue)
@@ -197,13 +201,14 @@ class ActorResult:
     # Named groups and cited bodies of this text that the lexicon does not list: kept here, not in
     # the shared registry, which would grow with every new name a long-running stage reads.
     found: dict[str, ActorInfo] = field(default_factory=dict)
+    # Sentences that only tell of a response ("police were deployed to separate the sides").
+    responding: frozenset[int] = frozenset()
 
     def credit(self, name: str, weight: float, start: int, end: int, party: bool) -> None:
         """One mention of an actor: its weight adds up, the strongest mention is its evidence."""
         self.spans[name].append((start, end))
         self.scores[name] += weight
-        if party:
-            self.parties.add(name)
+        (self.parties if party else self.sources).add(name)
         if name not in self.evidence or weight > self.evidence[name][0]:
             self.evidence[name] = (weight, start, end)
 
@@ -621,7 +626,7 @@ class ActorResolver:
                     enemies.add(len(sorts))
             sorts.append((aliases, readings, group, role, bare, has_word))
             words.append(pairing)
-        result = ActorResult(clashed=bool(cues.hits("clash")))
+        result = ActorResult(clashed=bool(cues.hits("clash")), responding=_responding(cues, sentences))
         alias_spans, pending = result.alias_spans, result.pending
         paired: set[int] = set()
 
@@ -834,6 +839,17 @@ class ActorResolver:
                 del result.scores[parent]
                 result.evidence.pop(parent, None)
                 result.parties.discard(parent)
+        # States' forces named only where they respond (deployed, arrived, opened an investigation)
+        # took no part in the event: ACLED codes who fought, struck or was hit. One that said so is
+        # a source ("the police said a patrol had been deployed").
+        if result.responding:
+            for name in [n for n in result.parties if self.registry.get(n, _OTHER).actor_type == _STATE_FORCES]:
+                if all(sentences.index(start) in result.responding for start, _ in result.spans[name]):
+                    result.parties.discard(name)
+                    if name in result.sources:
+                        continue
+                    del result.scores[name]
+                    result.evidence.pop(name, None)
         present = {(c, self.registry[name].country) for name, made in result.made.items() for c in made}
         for name, made in result.made.items():
             home = self.registry[name].country
@@ -1166,6 +1182,24 @@ class ActorResolver:
 
 # The name before a conjunction right before a mention: "Istanbul and ", "إسطنبول و".
 _JOINED_NAME = re.compile(r"(?P<name>\w+)(?:\s+(?P<word>\w+)\s+|\s+(?P<clitic>\u0648))$")
+
+
+def _responding(cues: Cues, sentences: Sentences) -> frozenset[int]:
+    """Sentences with a response cue and none of the cues of an act ("Reinforcements were sent to
+    the village", not "troops arrived and arrested two men")."""
+    found: set[int] = set()
+    for hit in cues.hits("response"):
+        index = sentences.index(hit.start)
+        if index in found:
+            continue
+        lo, hi = sentences.span(index)
+        if not any(cues.within(kind, lo, hi) for kind in _ACTS):
+            found.add(index)
+    return frozenset(found)
+
+
+# Cue kinds that say the forces of a sentence acted, whatever else it says they did.
+_ACTS = ("harm", "assault", "clash", "arrest", "riot", "gunfire", "blast")
 
 
 def _trimmed(name: str) -> str:

@@ -980,3 +980,48 @@ def test_arrests_imply_the_arrested(labeler: Labeler, text: str, civilians: bool
     assert labels.events[0].sub_event_type == "Arrests"
     assert any(a.actor_type == "Civilians" for a in labels.actors) is civilians
     assert any(a.actor_type == "State forces" and a.role == "party" for a in labels.actors)
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        (
+            "Members of two tribes clashed over farmland near Al-Madina, Basra, Iraq, killing two. "
+            "Police and army reinforcements were deployed to separate the sides.",
+            "Police Forces of Iraq",
+        ),
+        (
+            "An unidentified man threw a grenade at a shop in Tripoli, Lebanon, injuring its owner. "
+            "The Lebanese army opened an investigation.",
+            "Military Forces of Lebanon",
+        ),
+        (
+            "Des hommes armés ont tué quatre villageois près de Djibo, au Burkina Faso. Des renforts ont été dépêchés.",
+            "Military Forces of Burkina Faso",
+        ),
+    ],
+)
+def test_forces_that_only_respond_are_no_side(labeler: Labeler, text: str, absent: str) -> None:
+    assert absent not in _actor_names(labeler, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "actor", "role"),
+    [
+        # Forces that respond and act in one sentence are a side.
+        (
+            "Soldiers arrived in the village near Djibo, Burkina Faso, and killed three gunmen.",
+            "Military Forces of Burkina Faso",
+            "party",
+        ),
+        # A state body that says it responded reported the event.
+        (
+            "Gunmen killed eleven villagers in Bokkos, Plateau state, Nigeria. "
+            "The Plateau state police command said a patrol team had been deployed.",
+            "Police Forces of Nigeria",
+            "source",
+        ),
+    ],
+)
+def test_responders_that_act_or_speak_stay(labeler: Labeler, text: str, actor: str, role: str) -> None:
+    assert _actors(labeler, text)[actor].role == role
