@@ -578,6 +578,12 @@ class Gazetteer:
         dateline = _dateline(text, cand.start, cand.end)
         backed = chained or agree or in_chain or region_named or cue or dateline
         supported = support.get(place.country, 0.0) > 0
+        if not (backed or supported) and _sentence_initial(text, cand.start):
+            # A note's heading names its region with the region's word: "Брянская обл., Суземский р-н",
+            # "Брянская область.".
+            backed = self._region_word_after(text, cand.end) or (
+                fold_words(text[cand.start : cand.end])[-1].rstrip(_PUNCT + ".") in self.region_words
+            )
         # A name that is also a word ("عدن" is Eden, "Nice"): its country named, or a place by it.
         if cand.weak and not (chained or agree or in_chain or region_named or supported):
             return None
@@ -1038,6 +1044,10 @@ def _phrase(phrase: str) -> str:
     return r"[^\W\d_]*".join(map(re.escape, phrase.split("*")))
 
 
+# A date right after a heading's place: "8 March", "08.03.2026", "March 8", "8 березня".
+_DATE_AFTER = re.compile(r"(?:\d{1,2}[ .](?:\d{1,2}\.\d{2,4}|[^\W\d_]{3,})|[^\W\d_]{3,} \d{1,2}\b)")
+
+
 def _dateline(text: str, start: int, end: int) -> bool:
     """A place opening a paragraph as the dateline: "MOSCOW, March 3 -", "عدن، 27 أيار"."""
     if start > 0 and text[start - 1] not in " \n":
@@ -1047,6 +1057,9 @@ def _dateline(text: str, start: int, end: int) -> bool:
         return False
     name = text[start:end]
     if len(name) >= 3 and name.isupper() and text[end : end + 2] in (", ", " (", " -", ","):
+        return True
+    # A monitor's heading: "Lviv, 8 March 2026:", "Львів, 08.03.2026".
+    if name[:1].isupper() and text[end : end + 2] == ", " and _DATE_AFTER.match(text, end + 2):
         return True
     # Arabic has no capitals: the comma and a date after the name say it.
     return is_arabic(name[0]) and text[end : end + 1] in ",،" and any(c.isdigit() for c in text[end : end + 8])

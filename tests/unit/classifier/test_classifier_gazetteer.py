@@ -358,3 +358,25 @@ def test_a_title_name_that_the_dateline_repeats_is_a_place(labeler: Labeler) -> 
         title="У Рівному люди вийшли на акцію",
     )
     assert (labels.theaters[0].country_code, labels.theaters[0].place) == ("UA", "Rivne")
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "admin1", "place"),
+    [
+        # A monitor's heading: a place and a date open the note.
+        ("Lviv, 8 March 2026: about 300 people held a peaceful rally in the old town.", "UA", "Lviv", "Lviv"),
+        ("Львів, 8 березня 2026 року: близько 300 людей провели мирну акцію на площі Ринок.", "UA", "Lviv", "Lviv"),
+        # A heading that names a region with its word, abbreviated or not.
+        (
+            "Брянская обл., Суземский р-н. ВСУ атаковали FPV-дронами микроавтобус, ранен водитель.",
+            "RU",
+            "Bryansk",
+            None,
+        ),
+        ("Брянская область. ВСУ атаковали микроавтобус, ранен водитель.", "RU", "Bryansk", None),
+        ("Херсонська обл. Росіяни атакували дроном автобус, поранено водія.", "UA", "Kherson", None),
+    ],
+)
+def test_a_notes_heading_places_it(labeler: Labeler, text: str, country: str, admin1: str, place: str | None) -> None:
+    top = labeler.label(text).theaters[0]
+    assert (top.country_code, top.admin1, top.place) == (country, admin1, place)
