@@ -677,7 +677,7 @@ class Gazetteer:
     def _cued(self, text: str, norm: str, start: int, end: int) -> bool:
         """A locative ("in X", "near the X") or a settlement word ("X village", "the village of X",
         "в селі X", "قرية X") says the name is where something is."""
-        return self._locative(norm, start) or self._settlement_cue(text, start, end)
+        return self._locative(norm, start) or self._settlement_cue(text, start, end) or _heading(text, start)
 
     def _settlement_cue(self, text: str, start: int, end: int, locatives: bool = True) -> bool:
         head = text[max(0, start - 40) : start].rstrip()
@@ -738,7 +738,8 @@ class Gazetteer:
             tail = norm[end : end + 40].lstrip(" ")
             if tail.startswith(self._after_heads) and self._reference_after.match(tail):
                 return True
-        return _dateline(text, start, end)
+        # A wire's dateline is where the reporter is; a monitor's heading, where the event was.
+        return _dateline(text, start, end) and not _heading(text, start)
 
     def _locative(self, norm: str, start: int) -> bool:
         head = norm[max(0, start - 24) : start].split()
@@ -1046,6 +1047,23 @@ def _phrase(phrase: str) -> str:
 
 # A date right after a heading's place: "8 March", "08.03.2026", "March 8", "8 березня".
 _DATE_AFTER = re.compile(r"(?:\d{1,2}[ .](?:\d{1,2}\.\d{2,4}|[^\W\d_]{3,})|[^\W\d_]{3,} \d{1,2}\b)")
+
+
+# A monitor's heading: places and a date, then a colon ("Ma'an, 2 Aug 2025:", "Saudi Arabia, Jazan,
+# 15 Nov 2025:", "Львів, 8 березня 2026 року:"). A wire's dateline is in capitals ("AMMAN, Aug 2 -").
+_HEADING = re.compile(r"(?P<places>(?:[^\W\d_][\w'’ .-]{0,40}, ){1,3})" + _DATE_AFTER.pattern + r"[^:\n]{0,24}:")
+
+
+def _heading(text: str, start: int) -> bool:
+    """Whether `start` lies among the places of a heading that opens its line."""
+    line = text.rfind("\n", 0, start) + 1
+    if start - line > 60:
+        return False
+    found = _HEADING.match(text, line, line + 120)
+    if found is None or start >= found.end("places"):
+        return False
+    first = text[line : line + 40].split(",", 1)[0]
+    return not first.isupper()
 
 
 def _dateline(text: str, start: int, end: int) -> bool:

@@ -380,3 +380,26 @@ def test_a_title_name_that_the_dateline_repeats_is_a_place(labeler: Labeler) -> 
 def test_a_notes_heading_places_it(labeler: Labeler, text: str, country: str, admin1: str, place: str | None) -> None:
     top = labeler.label(text).theaters[0]
     assert (top.country_code, top.admin1, top.place) == (country, admin1, place)
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "place"),
+    [
+        # A monitor's heading is where the event was, even when a better-known namesake follows.
+        ("Ma'an, 2 Aug 2025: Dozens of young men threw stones at police vehicles in the al-Tur area.", "JO", "Ma'an"),
+        (
+            "Saudi Arabia, Jazan, 15 Nov 2025: border guards opened fire on migrants "
+            "crossing from Yemen's Saada governorate.",
+            "SA",
+            "Jizan",
+        ),
+    ],
+)
+def test_a_monitors_heading_is_the_events_place(labeler: Labeler, text: str, country: str, place: str) -> None:
+    top = labeler.label(text).theaters[0]
+    assert (top.country_code, top.place) == (country, place)
+
+
+def test_a_wire_dateline_in_capitals_stays_the_reporters_place(labeler: Labeler) -> None:
+    top = labeler.label("AMMAN, Aug 2 (Reuters) - Dozens of young men burned tyres in Ma'an on Saturday.").theaters[0]
+    assert top.place == "Ma'an"
