@@ -203,6 +203,7 @@ class ActorResult:
     found: dict[str, ActorInfo] = field(default_factory=dict)
     # Sentences that only tell of a response ("police were deployed to separate the sides").
     responding: frozenset[int] = frozenset()
+    metonyms: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))  # capitals
 
     def credit(self, name: str, weight: float, start: int, end: int, party: bool) -> None:
         """One mention of an actor: its weight adds up, the strongest mention is its evidence."""
@@ -559,6 +560,8 @@ class ActorResolver:
         for name, local in branches.items():
             if name not in registry or any(branch not in registry for branch in local.values()):
                 raise ValueError(f"named_groups.yaml: branches of {name!r} that actors.yaml does not list")
+        # A government the act was coordinated with, or one addressed or blamed, is no side of it.
+        not_sides = {lang: roles["coordination"].get(lang, []) + words for lang, words in roles["addressed"].items()}
         return cls(
             matcher, registry, templates, labels, names, connectors, locatives, taxonomy,
             groups, patterns, gates, kinds, ethnic, frozenset(named["not_names"]), frames,
@@ -571,7 +574,7 @@ class ActorResolver:
             tuple((str(a), str(b)) for a, b in roles["enemies"]["wars"]),
             _bodies(roles["bodies"], registry),
             re.compile(
-                SourceFrames.alternation(roles["coordination"])
+                SourceFrames.alternation(not_sides)
                 + r"\s*(?:the\s+|l'|la\s+|le\s+|les\s+)?(?:(?:federal|transitional|central|national)\s+)?$"
             ),
         )  # fmt: skip
@@ -637,7 +640,7 @@ class ActorResolver:
             return not violent or not self.frames.reports(text, norm, start, end)
 
         def coordinated(start: int) -> bool:
-            """A government the act was coordinated with is no side of it."""
+            """A government the act was coordinated with, or one addressed or blamed, is no side of it."""
             return self.coordination.search(norm, max(0, start - 40), start) is not None
 
         def credit(name: str, weight: float, start: int, end: int, is_party: bool) -> None:
@@ -744,6 +747,7 @@ class ActorResolver:
                 ):
                     name = self._state_actor("government", word.country)
                     credit(name, _METONYM_WEIGHT, start, end, party(start, end))
+                    result.metonyms[name].append((start, end))
                 elif word.kind == "people" and violent:
                     credit(self._state_actor("military", word.country), _PEOPLE_WEIGHT, start, end, True)
                 elif word.kind == "name" and violent and self._strikes(norm, sentences, ordered, i, assaults):
@@ -782,6 +786,7 @@ class ActorResolver:
         country: str | None,
         country_name: str | None,
         fallen: frozenset[str] = frozenset(),
+        local: Callable[[str, str], bool] | None = None,
     ) -> list[Actor]:
         """Final actor list: roles and groups that named no country ("the army", "gunmen") go to the
         main theater's country; acronyms take the reading of that country or are dropped. Groups only
@@ -816,7 +821,23 @@ class ActorResolver:
             if item.category is not None:
                 result.made[name].add(item.category)
         self._settle(result, country, sentences, fallen)
+        if local is not None and country is not None:
+            self._namesakes(result, sentences.text, country, local)
         return self._rank(result, sentences)
+
+    def _namesakes(self, result: ActorResult, text: str, country: str, local: Callable[[str, str], bool]) -> None:
+        """A foreign capital named like a town of the theater's country is that town: "Tripoli" in
+        a Lebanese report is no government of Libya."""
+        for name, spans in result.metonyms.items():
+            if (
+                name in result.scores
+                and self.registry[name].country != country
+                and len(result.spans[name]) == len(spans)
+                and all(local(text[start:end], country) for start, end in spans)
+            ):
+                del result.scores[name]
+                result.evidence.pop(name, None)
+                result.parties.discard(name)
 
     def _settle(
         self, result: ActorResult, country: str | None, sentences: Sentences, fallen: frozenset[str] = frozenset()

@@ -63,6 +63,10 @@ class Labeler:
         matchers = MatcherSet([gazetteer.matcher, actors.matcher, events.triggers, events.concepts, events.cues])
         return cls(version, taxonomy, gazetteer, actors, events, matchers, Crowds.build(data_dir))
 
+    def _local(self, name: str, country: str) -> bool:
+        """Whether a town of this name lies in this country."""
+        return self.gazetteer.places.lookup(name, country) is not None
+
     @property
     def version(self) -> str:
         return self.version_id
@@ -91,7 +95,7 @@ class Labeler:
         main = theaters[0] if theaters else None
         country, country_name = (main.country_code, main.country) if main else (None, None)
         fallen = self.crowds.fallen_templates(found.events, actor_result.clashed)
-        actors = self.actors.rank(actor_result, sentences, title_end, country, country_name, fallen)
+        actors = self.actors.rank(actor_result, sentences, title_end, country, country_name, fallen, self._local)
         actors = self.crowds.complete(actors, found.events, country, country_name, self.actors.generic, MAX_ACTORS)
         return Labels(
             language=language or detect_language(body),

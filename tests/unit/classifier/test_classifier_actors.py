@@ -1025,3 +1025,34 @@ def test_forces_that_only_respond_are_no_side(labeler: Labeler, text: str, absen
 )
 def test_responders_that_act_or_speak_stay(labeler: Labeler, text: str, actor: str, role: str) -> None:
     assert _actors(labeler, text)[actor].role == role
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        # A government addressed, urged or blamed is no side of the event.
+        (
+            "Dozens of traders demonstrated in Zuwara, Libya, against the closure of the Ras Ajdir crossing. "
+            "Protesters called on the government to reopen the crossing.",
+            "Government of Libya",
+        ),
+        (
+            "M23 rebels clashed with Wazalendo militias around Lubero, North Kivu. "
+            "The rebels accused Kinshasa of using the militias to violate the truce.",
+            "Government of the Democratic Republic of Congo",
+        ),
+        # A foreign capital named like a town of the theater's country is that town.
+        (
+            "Lebanese army disperses Tripoli protest. Soldiers fired tear gas at protesters in the northern city "
+            "of Tripoli, Lebanon.",
+            "Government of Libya",
+        ),
+    ],
+)
+def test_governments_addressed_or_named_like_a_town_are_no_side(labeler: Labeler, text: str, absent: str) -> None:
+    assert absent not in _actor_names(labeler, text)
+
+
+def test_a_capital_in_its_own_country_still_speaks_for_its_government(labeler: Labeler) -> None:
+    text = "Tripoli said the attack on Misrata was a crime, as fighting raged in Sirte, Libya."
+    assert "Government of Libya" in _actor_names(labeler, text)
