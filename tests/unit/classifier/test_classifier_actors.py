@@ -217,7 +217,7 @@ def test_the_forces_a_state_speaks_of_are_its_own(labeler: Labeler) -> None:
     names = _actor_names(
         labeler,
         "Israeli settlers attacked the village of Sinjil near Ramallah. "
-        "The Israeli military said soldiers were sent to the area and that police had opened an investigation.",
+        "The Israeli military said soldiers were sent to the area and that police had arrested two settlers.",
     )
     assert {"Military Forces of Israel", "Police Forces of Israel"} <= names
     assert not {"Military Forces of Palestine", "Police Forces of Palestine"} & names
