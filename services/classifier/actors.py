@@ -40,6 +40,7 @@ _HIT_REACH = 40  # an observer within this many characters of harm is hit, not r
 _SUBJECT_REACH = 45  # characters from a country's name to the strike verb it is the subject of
 _ARMED_TYPES = frozenset({"Rebel groups", "Political militias", "Identity militias"})
 _STATE_FORCES = "State forces"
+_THEATER_GROUPS = frozenset({"unidentified", "civilians", "victims", "detainees"})
 _MACROS = {
     "{Name}": r"(?:[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄ][\w'’-]+)(?: [A-ZÀ-ÖØ-ÞА-ЯЁІЇЄ][\w'’-]+){0,2}",
     "{word}": r"[\u0600-\u06ff]{2,}",
@@ -974,7 +975,9 @@ class ActorResolver:
         category = found[1]
         if self.denial.match(norm, end, end + 40):
             return  # "people were not hurt"
-        partners = [] if category == "unidentified" else self._partners(norm, ordered, words, i)
+        # Unnamed gunmen and harmed or detained people are of the theater's country, as ACLED names
+        # them ("Sudanese refugees" killed in Chad are Civilians (Chad)).
+        partners = [] if category in _THEATER_GROUPS else self._partners(norm, ordered, words, i)
         for j, word in partners:
             paired.add(j)
             name = self._state_actor(category, word.country)

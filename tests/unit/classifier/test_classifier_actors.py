@@ -1056,3 +1056,10 @@ def test_governments_addressed_or_named_like_a_town_are_no_side(labeler: Labeler
 def test_a_capital_in_its_own_country_still_speaks_for_its_government(labeler: Labeler) -> None:
     text = "Tripoli said the attack on Misrata was a crime, as fighting raged in Sirte, Libya."
     assert "Government of Libya" in _actor_names(labeler, text)
+
+
+def test_harmed_foreigners_are_civilians_of_the_theater(labeler: Labeler) -> None:
+    text = "Des hommes armés ont tué deux réfugiés soudanais près d'Adré, dans la province du Ouaddaï, au Tchad."
+    names = _actor_names(labeler, text)
+    assert "Civilians (Chad)" in names
+    assert "Civilians (Sudan)" not in names
