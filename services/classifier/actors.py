@@ -422,6 +422,7 @@ class ActorResolver:
         wars: tuple[tuple[str, str], ...] = (),
         bodies: dict[str, frozenset[str]] | None = None,
         coordination: re.Pattern[str] | None = None,
+        kin: re.Pattern[str] | None = None,
     ) -> None:
         self.matcher = matcher
         self.registry = registry
@@ -452,6 +453,7 @@ class ActorResolver:
         self.wars = wars
         self.bodies = bodies or {}
         self.coordination = coordination or re.compile(r"(?!)")
+        self.kin = kin or re.compile(r"(?!)")
         self.government_prefix = templates["government"][0].split("{", 1)[0]
 
     @classmethod
@@ -578,6 +580,8 @@ class ActorResolver:
                 SourceFrames.alternation(not_sides)
                 + r"\s*(?:the\s+|l'|la\s+|le\s+|les\s+)?(?:(?:federal|transitional|central|national)\s+)?$"
             ),
+            # "relatives of servicemen", "родичі полонених військових": one word may come between.
+            re.compile(SourceFrames.alternation(roles["kin"]) + r"\s+(?:[\w'-]+\s+)?$"),
         )  # fmt: skip
 
     def resolve(
@@ -646,6 +650,8 @@ class ActorResolver:
 
         def credit(name: str, weight: float, start: int, end: int, is_party: bool) -> None:
             if name.startswith(self.government_prefix) and coordinated(start):
+                return
+            if self.kin.search(norm, max(0, start - 40), start) is not None:
                 return
             result.credit(name, boosted(weight, start), start, end, is_party)
             info = self.registry.get(name)
@@ -727,7 +733,12 @@ class ActorResolver:
             if partners:
                 continue
             # "outside the governor's office", "near the army base": a building or a place, no actor.
-            if bare and not self._locative(norm, start) and not (role.category == "government" and coordinated(start)):
+            if (
+                bare
+                and not self._locative(norm, start)
+                and not (role.category == "government" and coordinated(start))
+                and self.kin.search(norm, max(0, start - 40), start) is None
+            ):
                 pending.append(
                     Pending(start, end, boosted(_BARE_WEIGHT, start), party(start, end), category=role.category)
                 )

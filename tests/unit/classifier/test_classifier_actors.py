@@ -1063,3 +1063,17 @@ def test_harmed_foreigners_are_civilians_of_the_theater(labeler: Labeler) -> Non
     names = _actor_names(labeler, text)
     assert "Civilians (Chad)" in names
     assert "Civilians (Sudan)" not in names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "About 300 relatives of servicemen rallied outside the administration building in Rivne, Ukraine. "
+        "The rally ended peacefully; police were present but did not intervene.",
+        "Близько 300 родичів полонених військових провели акцію у Рівному.",
+    ],
+)
+def test_kin_of_soldiers_and_idle_police_are_no_side_of_a_rally(labeler: Labeler, text: str) -> None:
+    labels = labeler.label(text)
+    assert labels.events[0].event_type == "Protests"
+    assert [a.name for a in labels.actors] == ["Protesters (Ukraine)"]
