@@ -423,6 +423,7 @@ class ActorResolver:
         bodies: dict[str, frozenset[str]] | None = None,
         coordination: re.Pattern[str] | None = None,
         kin: re.Pattern[str] | None = None,
+        bare_heads: frozenset[str] = frozenset(),
     ) -> None:
         self.matcher = matcher
         self.registry = registry
@@ -454,6 +455,7 @@ class ActorResolver:
         self.bodies = bodies or {}
         self.coordination = coordination or re.compile(r"(?!)")
         self.kin = kin or re.compile(r"(?!)")
+        self.bare_heads = bare_heads
         self.government_prefix = templates["government"][0].split("{", 1)[0]
 
     @classmethod
@@ -582,6 +584,7 @@ class ActorResolver:
             ),
             # "relatives of servicemen", "родичі полонених військових": one word may come between.
             re.compile(SourceFrames.alternation(roles["kin"]) + r"\s+(?:[\w'-]+\s+)?$"),
+            frozenset(named["bare_heads"]),
         )  # fmt: skip
 
     def resolve(
@@ -1058,7 +1061,12 @@ class ActorResolver:
                     if body.get("frame") == "before"
                     else self.frames.reports(text, norm, start, end)
                 )
-                if not name or not framed or _holds_role(ordered, start, end, kind == "acronym"):
+                if (
+                    not name
+                    or name in self.bare_heads
+                    or not framed
+                    or _holds_role(ordered, start, end, kind == "acronym")
+                ):
                     continue
                 taken.append((start, end))
                 found.append(

@@ -1077,3 +1077,25 @@ def test_kin_of_soldiers_and_idle_police_are_no_side_of_a_rally(labeler: Labeler
     labels = labeler.label(text)
     assert labels.events[0].event_type == "Protests"
     assert [a.name for a in labels.actors] == ["Protesters (Ukraine)"]
+
+
+def test_unknown_people_who_strike_are_an_unidentified_group(labeler: Labeler) -> None:
+    text = (
+        "Ингушетия, Назрановский р-н, с. Экажево. Неизвестные обстреляли пост ДПС и скрылись. Ранен сотрудник полиции."
+    )
+    assert {"Unidentified Armed Group (Russia)", "Police Forces of Russia"} <= _actor_names(labeler, text)
+
+
+def test_a_french_body_named_in_lower_case_is_closed_by_its_acronym(labeler: Labeler) -> None:
+    text = (
+        "Selon le Centre national d'action antimines au Sénégal (CNAMS), deux personnes ont été tuées "
+        "par une mine près de Diouloulou, au Sénégal."
+    )
+    actor = _actors(labeler, text)["Centre national d'action antimines au Sénégal"]
+    assert actor.role == "source"
+    assert "Centre" not in _actor_names(labeler, text)
+
+
+def test_people_who_smash_a_bus_are_rioters(labeler: Labeler) -> None:
+    text = "У Подільську близько 50 місцевих жителів оточили автобус ТЦК, розбили вікна і звільнили затриманого."
+    assert "Rioters (Ukraine)" in _actor_names(labeler, text)
