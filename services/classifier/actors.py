@@ -1014,7 +1014,10 @@ class ActorResolver:
         boosted: Callable[[float, int], float],
     ) -> list[Pending]:
         found: list[Pending] = []
-        taken: list[tuple[int, int]] = list(alias_spans)
+        # Characters a curated name or an earlier match holds: a match on any of them is dropped.
+        taken = bytearray(len(text))
+        for start, end in alias_spans:
+            taken[start:end] = b"\x01" * (end - start)
         regions = _regions(text, self.gate_automaton)
         for kind in self.ungated:
             regions[kind] = [(0, len(text))]
@@ -1032,14 +1035,14 @@ class ActorResolver:
         cues: Cues,
         ordered: Sequence[tuple[tuple[int, int], list[Any]]],
         boosted: Callable[[float, int], float],
-        taken: list[tuple[int, int]],
+        taken: bytearray,
         lo: int,
         hi: int,
     ) -> list[Pending]:
         found: list[Pending] = []
         for match in pattern.finditer(text, lo, hi):
             start, end = match.span()
-            if any(s < end and start < e for s, e in taken):
+            if taken.find(1, start, end) >= 0:
                 continue
             name = " ".join(match.group("name").split())
             first = name.split()[0].strip("'’-")
@@ -1052,6 +1055,8 @@ class ActorResolver:
             body = self.kinds[kind]
             if body.get("role") == "source":
                 name = _trimmed(name)
+                if kind == "acronym" and not name.strip("IVXLC"):
+                    continue  # a Roman numeral ("Act III")
                 # A body cited only: it must be framed as a source (by a frame before it, for a kind
                 # whose names may also be sides: "батальон «Восток» заявил"), and no state role's
                 # words ("the Interior Ministry's Security Centre") may be in it; an acronym must be
@@ -1068,7 +1073,7 @@ class ActorResolver:
                     or _holds_role(ordered, start, end, kind == "acronym")
                 ):
                     continue
-                taken.append((start, end))
+                taken[start:end] = b"\x01" * (end - start)
                 found.append(
                     Pending(start, end, boosted(_GROUP_WEIGHT, start), False, label=name, actor_type=body["type"])
                 )
@@ -1077,7 +1082,7 @@ class ActorResolver:
                 name, ethnic_kind = self.ethnic[name]
                 kind = ethnic_kind if kind in ("militia", "communal") else kind
             body = self.kinds[kind]
-            taken.append((start, end))
+            taken[start:end] = b"\x01" * (end - start)
             party = not self.frames.reports(text, norm, start, end)
             if "state" in body:
                 word = self._country_before(norm, ordered, start, end)
