@@ -748,7 +748,7 @@ class ActorResolver:
 
         assaults = cues.hits("assault")
         for i, ((start, end), payloads) in enumerate(ordered):
-            if i in paired or not sorts[i][5]:
+            if i in paired or not sorts[i][5] or sorts[i][0]:  # a curated name there wins ("САНА")
                 continue
             for word in payloads:
                 if not isinstance(word, CountryWord):
@@ -758,6 +758,7 @@ class ActorResolver:
                     word.kind == "capital"
                     and not self._locative(norm, start)
                     and not _dateline(text, start, end)
+                    and not _hyphenated(text, start, end)
                     and not text[max(0, start - 3) : start].endswith(("'s ", "\u2019s "))
                 ):
                     name = self._state_actor("government", word.country)
@@ -1248,6 +1249,14 @@ def _responding(cues: Cues, sentences: Sentences) -> frozenset[int]:
 
 # Cue kinds that say the forces of a sentence acted, whatever else it says they did.
 _ACTS = ("harm", "assault", "clash", "arrest", "riot", "gunfire", "blast")
+
+
+def _hyphenated(text: str, start: int, end: int) -> bool:
+    """A name joined by a hyphen to another: a route or an axis ("la route Damas-Bagdad",
+    "the Kyiv–Odesa highway"), not a government."""
+    return (text[end : end + 1] in ("-", "\u2013") and text[end + 1 : end + 2].isupper()) or (
+        text[start - 1 : start] in ("-", "\u2013") and text[start - 2 : start - 1].isalpha()
+    )
 
 
 def _trimmed(name: str) -> str:

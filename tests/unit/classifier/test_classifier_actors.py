@@ -1029,6 +1029,17 @@ def test_forces_that_act_or_speak_and_their_role(labeler: Labeler, text: str, ac
             "The rebels accused Kinshasa of using the militias to violate the truce.",
             "Government of the Democratic Republic of Congo",
         ),
+        # A capital in a route's name is no government.
+        (
+            "Des membres de Daech préparaient des attaques contre l'armée sur la route Damas-Bagdad, près de "
+            "Ad-Doumeir, en Syrie.",
+            "Government of Iraq",
+        ),
+        # A curated name wins over a capital spelt the same: САНА is the agency, not Sanaa.
+        (
+            "ДАМАСК, 9 марта — Силы безопасности вступили в бой с боевиками у Кардахи, Сирия, сообщило агентство САНА.",
+            "Government of Yemen",
+        ),
         # A foreign capital named like a town of the theater's country is that town.
         (
             "Lebanese army disperses Tripoli protest. Soldiers fired tear gas at protesters in the northern city "
