@@ -654,7 +654,7 @@ class ActorResolver:
         def credit(name: str, weight: float, start: int, end: int, is_party: bool) -> None:
             if name.startswith(self.government_prefix) and coordinated(start):
                 return
-            if self.kin.search(norm, max(0, start - 40), start) is not None:
+            if self.kin.search(norm, max(0, start - 40), start) is not None or _BACKER.match(text, end):
                 return
             result.credit(name, boosted(weight, start), start, end, is_party)
             info = self.registry.get(name)
@@ -1249,6 +1249,10 @@ def _responding(cues: Cues, sentences: Sentences) -> frozenset[int]:
 
 # Cue kinds that say the forces of a sentence acted, whatever else it says they did.
 _ACTS = ("harm", "assault", "clash", "arrest", "riot", "gunfire", "blast")
+
+
+# A body named only as the backer of another ("UN-backed force", "Rwanda-backed M23"): no side.
+_BACKER = re.compile(r"[-\u2011\u2013](?:backed|brokered|sponsored|supported|funded|trained|armed|mandated)\b")
 
 
 def _hyphenated(text: str, start: int, end: int) -> bool:

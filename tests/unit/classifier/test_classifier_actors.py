@@ -1040,6 +1040,12 @@ def test_forces_that_act_or_speak_and_their_role(labeler: Labeler, text: str, ac
             "ДАМАСК, 9 марта — Силы безопасности вступили в бой с боевиками у Кардахи, Сирия, сообщило агентство САНА.",
             "Government of Yemen",
         ),
+        # A backer named only as such is no side: "Rwanda-backed M23".
+        (
+            "Rwanda-backed M23 rebels clashed with Wazalendo militias around Lubero, North Kivu, DR Congo.",
+            "Government of Rwanda",
+        ),
+        ("The attack came as the UN-backed force prepared to deploy in Port-au-Prince, Haiti.", "United Nations"),
         # A foreign capital named like a town of the theater's country is that town.
         (
             "Lebanese army disperses Tripoli protest. Soldiers fired tear gas at protesters in the northern city "
@@ -1050,6 +1056,11 @@ def test_forces_that_act_or_speak_and_their_role(labeler: Labeler, text: str, ac
 )
 def test_governments_addressed_or_named_like_a_town_are_no_side(labeler: Labeler, text: str, absent: str) -> None:
     assert absent not in _actor_names(labeler, text)
+
+
+def test_an_affiliate_is_the_group_itself(labeler: Labeler) -> None:
+    text = "A joint patrol repulsed an attack by ISIS-affiliated militants near Chiure, Cabo Delgado, Mozambique."
+    assert "Islamic State Mozambique Province" in _actor_names(labeler, text)
 
 
 def test_a_capital_in_its_own_country_still_speaks_for_its_government(labeler: Labeler) -> None:
