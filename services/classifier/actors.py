@@ -214,6 +214,12 @@ class ActorResult:
         if name not in self.evidence or weight > self.evidence[name][0]:
             self.evidence[name] = (weight, start, end)
 
+    def drop(self, name: str) -> None:
+        """The actor is no actor of the text after all."""
+        del self.scores[name]
+        self.evidence.pop(name, None)
+        self.parties.discard(name)
+
 
 @dataclass(frozen=True)
 class SourceFrames:
@@ -421,7 +427,7 @@ class ActorResolver:
         branches: dict[str, dict[str, str]],
         wars: tuple[tuple[str, str], ...] = (),
         bodies: dict[str, frozenset[str]] | None = None,
-        coordination: re.Pattern[str] | None = None,
+        not_sides: re.Pattern[str] | None = None,
         kin: re.Pattern[str] | None = None,
         bare_heads: frozenset[str] = frozenset(),
     ) -> None:
@@ -453,7 +459,7 @@ class ActorResolver:
         self.branches = branches
         self.wars = wars
         self.bodies = bodies or {}
-        self.coordination = coordination or re.compile(r"(?!)")
+        self.not_sides = not_sides or re.compile(r"(?!)")
         self.kin = kin or re.compile(r"(?!)")
         self.bare_heads = bare_heads
         self.government_prefix = templates["government"][0].split("{", 1)[0]
@@ -647,14 +653,18 @@ class ActorResolver:
         def party(start: int, end: int) -> bool:
             return not violent or not self.frames.reports(text, norm, start, end)
 
-        def coordinated(start: int) -> bool:
+        def not_a_side(start: int) -> bool:
             """A government the act was coordinated with, or one addressed or blamed, is no side of it."""
-            return self.coordination.search(norm, max(0, start - 40), start) is not None
+            return self.not_sides.search(norm, max(0, start - 40), start) is not None
+
+        def kin(start: int) -> bool:
+            """Soldiers named as kin of others ("relatives of servicemen") are no side."""
+            return self.kin.search(norm, max(0, start - 40), start) is not None
 
         def credit(name: str, weight: float, start: int, end: int, is_party: bool) -> None:
-            if name.startswith(self.government_prefix) and coordinated(start):
+            if name.startswith(self.government_prefix) and not_a_side(start):
                 return
-            if self.kin.search(norm, max(0, start - 40), start) is not None or _BACKER.match(text, end):
+            if kin(start) or _BACKER.match(text, end):
                 return
             result.credit(name, boosted(weight, start), start, end, is_party)
             info = self.registry.get(name)
@@ -739,8 +749,8 @@ class ActorResolver:
             if (
                 bare
                 and not self._locative(norm, start)
-                and not (role.category == "government" and coordinated(start))
-                and self.kin.search(norm, max(0, start - 40), start) is None
+                and not (role.category == "government" and not_a_side(start))
+                and not kin(start)
             ):
                 pending.append(
                     Pending(start, end, boosted(_BARE_WEIGHT, start), party(start, end), category=role.category)
@@ -851,9 +861,7 @@ class ActorResolver:
                 and len(result.spans[name]) == len(spans)
                 and all(local(text[start:end], country) for start, end in spans)
             ):
-                del result.scores[name]
-                result.evidence.pop(name, None)
-                result.parties.discard(name)
+                result.drop(name)
 
     def _settle(
         self, result: ActorResult, country: str | None, sentences: Sentences, fallen: frozenset[str] = frozenset()
@@ -873,20 +881,17 @@ class ActorResolver:
             if parent in result.scores and all(
                 _names_body(result, span, members, sentences) for span in result.spans[parent]
             ):
-                del result.scores[parent]
-                result.evidence.pop(parent, None)
-                result.parties.discard(parent)
+                result.drop(parent)
         # States' forces named only where they respond (deployed, arrived, opened an investigation)
         # took no part in the event: ACLED codes who fought, struck or was hit. One that said so is
         # a source ("the police said a patrol had been deployed").
         if result.responding:
             for name in [n for n in result.parties if self.registry.get(n, _OTHER).actor_type == _STATE_FORCES]:
                 if all(sentences.index(start) in result.responding for start, _ in result.spans[name]):
-                    result.parties.discard(name)
                     if name in result.sources:
-                        continue
-                    del result.scores[name]
-                    result.evidence.pop(name, None)
+                        result.parties.discard(name)
+                    else:
+                        result.drop(name)
         present = {(c, self.registry[name].country) for name, made in result.made.items() for c in made}
         for name, made in result.made.items():
             home = self.registry[name].country
@@ -895,9 +900,7 @@ class ActorResolver:
                 or any((winner, home) in present for winner, losers in self.supersedes.items() if category in losers)
                 for category in made
             ):
-                del result.scores[name]
-                result.evidence.pop(name, None)
-                result.parties.discard(name)
+                result.drop(name)
 
     def _pending_name(
         self,
