@@ -205,6 +205,10 @@ class ActorResult:
     # Sentences that only tell of a response ("police were deployed to separate the sides").
     responding: frozenset[int] = frozenset()
     metonyms: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))  # capitals
+    # Sentences that tell the event's history or context ("since the RSF seized El Fasher").
+    background: frozenset[int] = frozenset()
+    # Sentences of others' reactions to it ("Ankara called for restraint").
+    reacting: frozenset[int] = frozenset()
 
     def credit(self, name: str, weight: float, start: int, end: int, party: bool) -> None:
         """One mention of an actor: its weight adds up, the strongest mention is its evidence."""
@@ -643,7 +647,12 @@ class ActorResolver:
                     enemies.add(len(sorts))
             sorts.append((aliases, readings, group, role, bare, has_word))
             words.append(pairing)
-        result = ActorResult(clashed=bool(cues.hits("clash")), responding=_responding(cues, sentences))
+        result = ActorResult(
+            clashed=bool(cues.hits("clash")),
+            responding=_responding(cues, sentences),
+            background=_asides(cues, sentences, title_end, "background"),
+            reacting=_asides(cues, sentences, title_end, "reaction"),
+        )
         alias_spans, pending = result.alias_spans, result.pending
         paired: set[int] = set()
 
@@ -817,6 +826,8 @@ class ActorResolver:
         """Final actor list: roles and groups that named no country ("the army", "gunmen") go to the
         main theater's country; acronyms take the reading of that country or are dropped. Groups only
         `fallen` templates made are dropped (the dead of a battle are its fighters)."""
+        # A group named only in the event's history did not do it: "no group claimed" stays unclaimed.
+        _drop_background(result, sentences)
         named_armed = any(self.registry[n].actor_type in _ARMED_TYPES for n in result.scores if n in self.registry)
         named_armed = named_armed or any(p.actor_type in _ARMED_TYPES for p in result.pending if p.label)
         # An acronym read in this theater names a group too ("secessionists" in Cameroon).
@@ -892,6 +903,7 @@ class ActorResolver:
                         result.parties.discard(name)
                     else:
                         result.drop(name)
+        _drop_background(result, sentences)
         present = {(c, self.registry[name].country) for name, made in result.made.items() for c in made}
         for name, made in result.made.items():
             home = self.registry[name].country
@@ -1248,6 +1260,24 @@ def _responding(cues: Cues, sentences: Sentences) -> frozenset[int]:
         if not any(cues.within(kind, lo, hi) for kind in _ACTS):
             found.add(index)
     return frozenset(found)
+
+
+def _drop_background(result: ActorResult, sentences: Sentences) -> None:
+    """Who fought there before or what the event comes amid: a party named only there is none of
+    it. One named only where it reacts (condemned, called for calm) spoke of it: a source."""
+    for name in [n for n in result.parties if n in result.evidence and n not in result.sources]:
+        mentioned = {sentences.index(start) for start, _ in result.spans[name]}
+        if mentioned <= result.background:
+            result.drop(name)
+        elif mentioned <= result.background | result.reacting:
+            result.parties.discard(name)
+            result.sources.add(name)
+
+
+def _asides(cues: Cues, sentences: Sentences, title_end: int, kind: str) -> frozenset[int]:
+    """Sentences with a cue of `kind`, but for the title and the lead, which tell the event."""
+    lead = sentences.index(title_end) + 1 if title_end else 1
+    return frozenset(i for hit in cues.hits(kind) if (i := sentences.index(hit.start)) >= lead)
 
 
 # Cue kinds that say the forces of a sentence acted, whatever else it says they did.

@@ -1109,3 +1109,53 @@ def test_a_french_body_named_in_lower_case_is_closed_by_its_acronym(labeler: Lab
 def test_people_who_smash_a_bus_are_rioters(labeler: Labeler) -> None:
     text = "У Подільську близько 50 місцевих жителів оточили автобус ТЦК, розбили вікна і звільнили затриманого."
     assert "Rioters (Ukraine)" in _actor_names(labeler, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        # Who fought there before, or what the event comes amid, took no part in it.
+        (
+            "Gunmen killed three herders near Gao, Mali, on Monday. "
+            "The region has been the scene of fighting between the army and Wagner mercenaries since 2022.",
+            "Wagner Group",
+        ),
+        (
+            "Police fired tear gas at hundreds of protesters in Diyarbakir, Turkey, on Sunday. "
+            "The move comes amid a peace process with the PKK.",
+            "Kurdistan Workers' Party",
+        ),
+        (
+            "Des hommes armés ont tué deux commerçants près de Bambari, en Centrafrique. "
+            "Les enlèvements se sont multipliés dans la région malgré la présence de la MINUSCA.",
+            "MINUSCA",
+        ),
+        (
+            "قتل مدنيان بقصف مدفعي على بلدة في ريف حلب الشمالي. "
+            "وتشهد المنطقة منذ سنوات مواجهات بين قوات سوريا الديمقراطية والفصائل.",
+            "Syrian Democratic Forces",
+        ),
+    ],
+)
+def test_actors_of_the_background_are_no_side(labeler: Labeler, text: str, absent: str) -> None:
+    assert absent not in _actor_names(labeler, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The lead tells the event, whatever words of time it has.
+        "Since dawn, Russian forces have shelled Kupiansk, Kharkiv oblast, killing two civilians.",
+        "Russian forces shelled Kupiansk on Monday. Since then the town has had no power.",
+    ],
+)
+def test_lead_is_never_background(labeler: Labeler, text: str) -> None:
+    assert _actors(labeler, text)["Military Forces of Russia"].role == "party"
+
+
+def test_who_only_reacts_is_a_source(labeler: Labeler) -> None:
+    actors = _actors(
+        labeler,
+        "Gunmen killed four displaced people near Adre, Chad, on Friday. The UN refugee agency condemned the attack.",
+    )
+    assert actors["UNHCR"].role == "source"
