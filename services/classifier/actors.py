@@ -1077,10 +1077,11 @@ class ActorResolver:
                 # whose names may also be sides: "батальон «Восток» заявил"), and no state role's
                 # words ("the Interior Ministry's Security Centre") may be in it; an acronym must be
                 # nothing else the lexicons know ("RDC").
+                frame = body.get("frame")
                 framed = (
-                    self.frames.cited(text, norm, start)
-                    if body.get("frame") == "before"
-                    else self.frames.reports(text, norm, start, end)
+                    frame == "none"
+                    or (frame == "before" and self.frames.cited(text, norm, start))
+                    or (frame is None and self.frames.reports(text, norm, start, end))
                 )
                 if (
                     not name

@@ -1159,3 +1159,37 @@ def test_who_only_reacts_is_a_source(labeler: Labeler) -> None:
         "Gunmen killed four displaced people near Adre, Chad, on Friday. The UN refugee agency condemned the attack.",
     )
     assert actors["UNHCR"].role == "source"
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        # A medium named in quotes after the word for one is cited, framed or not.
+        (
+            "Сотни людей вышли на митинг в Кишиневе, Молдова, передает агентство «Молдпрес-Новости».",
+            "Молдпрес-Новости",
+        ),
+        (
+            "تظاهر العشرات في مدينة الزاوية الليبية، بحسب ما أفاد مراسل قناة «الوطن الجديد».",
+            "الوطن الجديد",
+        ),
+        # A group named with what it is after its name.
+        (
+            "Police detained 14 protesters in Shush, Iran, the Norway-based Kurdistan Rights group said.",
+            "Kurdistan Rights",
+        ),
+    ],
+)
+def test_cited_media_and_groups_are_sources(labeler: Labeler, text: str, source: str) -> None:
+    assert _actors(labeler, text)[source].role == "source"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ruling-party youths beat four opposition activists in Ngozi, Burundi, on Sunday.",
+        "Des Imbonerakure ont passé à tabac trois militants de l'opposition à Ngozi, au Burundi.",
+    ],
+)
+def test_people_beaten_are_civilians(labeler: Labeler, text: str) -> None:
+    assert "Civilians (Burundi)" in _actor_names(labeler, text)
