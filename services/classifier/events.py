@@ -45,6 +45,8 @@ class Trigger:
 # read as an event: they win their span and count for nothing. Compared by value, never by
 # identity: the labeler is unpickled from its cache, with a copy of this object.
 _IGNORED = Trigger("", 0.0)
+# A personal or purely criminal motive (a feud, a robbery): the crime does not yield to its violence.
+_MOTIVE = Trigger("motive", 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,7 @@ class EventDetector:
         windows: dict[str, int],
         overrides: dict[str, list[str]],
         taxonomy: Taxonomy,
+        yields: dict[str, frozenset[str]] | None = None,
     ) -> None:
         self.triggers = triggers
         self.concepts = concepts
@@ -94,6 +97,7 @@ class EventDetector:
         self.windows = windows
         self.overrides = overrides
         self.taxonomy = taxonomy
+        self.yields = yields or {}
 
     @classmethod
     def build(cls, data_dir: Path, taxonomy: Taxonomy) -> EventDetector:
@@ -137,7 +141,6 @@ class EventDetector:
         for languages in (raw.get("ignore") or {}).values():
             for phrase in languages:
                 triggers.add(phrase, _IGNORED)
-        triggers.build()
         concepts.build()
         overrides: dict[str, list[str]] = raw.get("overrides") or {}
         for specific, general in overrides.items():
@@ -150,7 +153,17 @@ class EventDetector:
                 for phrase in phrases:
                     cues.add(phrase, Cue(kind))
         cues.build()
-        return cls(triggers, concepts, cues, dict(modality["windows"]), overrides, taxonomy)
+        yields: dict[str, frozenset[str]] = {}
+        for sub, body in (raw.get("yields") or {}).items():
+            taxonomy.event_type_of(sub)
+            yields[sub] = frozenset(map(str, body["to"]))
+            if not yields[sub] <= set(taxonomy.event_types):
+                raise ValueError(f"triggers.yaml yields: unknown event type in {body['to']}")
+            for phrases in (body.get("unless") or {}).values():
+                for phrase in phrases:
+                    triggers.add(phrase, _MOTIVE)
+        triggers.build()
+        return cls(triggers, concepts, cues, dict(modality["windows"]), overrides, taxonomy, yields)
 
     def detect(
         self, text: str, norm: str, sentences: Sentences, title_end: int, scan: Scan | None = None
@@ -184,7 +197,8 @@ class EventDetector:
             for name in general:
                 if scores.get(specific, 0.0) >= _OVERRIDE_SHARE * scores.get(name, 0.0) > 0.0:
                     scores[specific] += scores.pop(name)
-        return EventResult(self._rank(scores, best, sentences), located)
+        motive = any(h.payload == _MOTIVE for h in hits)
+        return EventResult(self._rank(scores, best, sentences, motive), located)
 
     def _resolve(self, hits: list[Hit], concepts: list[Hit], sentences: Sentences) -> list[tuple[Hit, str, float]]:
         """(hit, sub-event type, weight) per counted trigger. On a span that role rules claim, the
@@ -214,7 +228,7 @@ class EventDetector:
                         outcome = payload.otherwise
                     if outcome is not None:
                         out.append((hit, outcome, payload.weight))
-                elif payload != _IGNORED:
+                elif payload != _IGNORED and payload != _MOTIVE:
                     out.append((hit, payload.sub_event_type, payload.weight))
                 continue
             rules = [h for h in group if isinstance(h.payload, RoleRule)]
@@ -233,7 +247,9 @@ class EventDetector:
             if fallback is not None and not plain:
                 out.append((fallback, fallback.payload.otherwise, fallback.payload.weight))
                 continue
-            out.extend((h, h.payload.sub_event_type, h.payload.weight) for h in plain if h.payload != _IGNORED)
+            out.extend(
+                (h, h.payload.sub_event_type, h.payload.weight) for h in plain if h.payload not in (_IGNORED, _MOTIVE)
+            )
         out.sort(key=lambda item: item[0].start)
         return out
 
@@ -278,7 +294,9 @@ class EventDetector:
                     return kind
         return None
 
-    def _rank(self, scores: dict[str, float], best: dict[str, tuple[float, Hit]], sentences: Sentences) -> list[Event]:
+    def _rank(
+        self, scores: dict[str, float], best: dict[str, tuple[float, Hit]], sentences: Sentences, motive: bool = False
+    ) -> list[Event]:
         if not scores:
             return []
         top = max(scores.values())
@@ -301,5 +319,14 @@ class EventDetector:
         # Statements about an event (condemnation, claims, blame) rank after the event they are
         # about: "Syria condemns Israeli strikes" is first of all an air strike.
         happened = any(e.event_type not in _REACTIONS and e.confidence >= _FIRM for e in events)
-        events.sort(key=lambda e: (happened and e.event_type in _REACTIONS, -e.confidence))
+        # A context type ranks after an event of the types it yields to ("gang members attacked
+        # the police station" is an armed clash before it is crime).
+        present = set() if motive else {e.event_type for e in events}
+        events.sort(
+            key=lambda e: (
+                happened and e.event_type in _REACTIONS,
+                not self.yields.get(e.sub_event_type, frozenset()).isdisjoint(present),
+                -e.confidence,
+            )
+        )
         return events[:_MAX_EVENTS]

@@ -113,3 +113,32 @@ def test_a_cached_detector_ignores_what_a_built_one_ignores(data_dir: Path) -> N
     for detector in (built, copy):
         result = detector.detect(text, normalise(text), Sentences(text), 0)
         assert (result.events, result.sentences) == ([], set())
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "first"),
+    [
+        # Gangs or smugglers who fight security forces or kill villagers committed an ACLED event.
+        (
+            "Gang violence: smugglers battle border guards",
+            "Border guards exchanged fire with a gang of drug smugglers near Mafraq, Jordan, killing two of them "
+            "and seizing a large haul of captagon.",
+            "Battles",
+        ),
+        (
+            "Gang members torch homes in Haiti",
+            "Gang members attacked the village of Mirebalais, Haiti, killing nine residents and torching homes.",
+            "Violence against civilians",
+        ),
+        # A feud or a robbery keeps its violence criminal.
+        (
+            "Smuggling gang feud",
+            "Two members of a smuggling gang were shot dead in Odesa in what police called a settling of scores.",
+            "Organized crime",
+        ),
+        # No violence: a bust is crime.
+        (None, "Customs officers seized 300 kg of cocaine from drug traffickers in Guayaquil.", "Organized crime"),
+    ],
+)
+def test_crime_yields_to_the_violence_it_reports(labeler: Labeler, title: str | None, text: str, first: str) -> None:
+    assert labeler.label(text, title=title).events[0].event_type == first
