@@ -209,6 +209,8 @@ class ActorResult:
     background: frozenset[int] = frozenset()
     # Sentences of others' reactions to it ("Ankara called for restraint").
     reacting: frozenset[int] = frozenset()
+    # Each cue class found outside names, with its first span: what the text says people did.
+    cue_spans: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def credit(self, name: str, weight: float, start: int, end: int, party: bool) -> None:
         """One mention of an actor: its weight adds up, the strongest mention is its evidence."""
@@ -310,6 +312,10 @@ class Cues:
 
     def hits(self, kind: str) -> list[Hit]:
         return self._hits.get(kind, [])
+
+    def first_spans(self) -> dict[str, tuple[int, int]]:
+        """Each kind found, with its first span."""
+        return {kind: min((h.start, h.end) for h in hits) for kind, hits in self._hits.items() if hits}
 
     def _spans(self, kind: str) -> tuple[list[int], list[int]]:
         found = self._sorted.get(kind)
@@ -652,6 +658,7 @@ class ActorResolver:
             responding=_responding(cues, sentences),
             background=_asides(cues, sentences, title_end, "background"),
             reacting=_asides(cues, sentences, title_end, "reaction"),
+            cue_spans=cues.first_spans(),
         )
         alias_spans, pending = result.alias_spans, result.pending
         paired: set[int] = set()

@@ -90,6 +90,8 @@ class EventDetector:
         overrides: dict[str, list[str]],
         taxonomy: Taxonomy,
         yields: dict[str, frozenset[str]] | None = None,
+        fallback: tuple[tuple[frozenset[str], str], ...] = (),
+        fallback_confidence: float = 0.0,
     ) -> None:
         self.triggers = triggers
         self.concepts = concepts
@@ -98,6 +100,8 @@ class EventDetector:
         self.overrides = overrides
         self.taxonomy = taxonomy
         self.yields = yields or {}
+        self.fallback = fallback
+        self.fallback_confidence = fallback_confidence
 
     @classmethod
     def build(cls, data_dir: Path, taxonomy: Taxonomy) -> EventDetector:
@@ -163,7 +167,26 @@ class EventDetector:
                 for phrase in phrases:
                     triggers.add(phrase, _MOTIVE)
         triggers.build()
-        return cls(triggers, concepts, cues, dict(modality["windows"]), overrides, taxonomy, yields)
+        spec: dict[str, Any] = raw.get("fallback") or {"confidence": 0.0, "events": []}
+        kinds = set(load_yaml(data_dir / "roles.yaml")["cues"])
+        fallback: list[tuple[frozenset[str], str]] = []
+        for entry in spec["events"]:
+            taxonomy.event_type_of(entry["event"])
+            when = frozenset(map(str, entry["when"]))
+            if not when <= kinds:
+                raise ValueError(f"triggers.yaml fallback: unknown cue class in {sorted(when)}")
+            fallback.append((when, str(entry["event"])))
+        return cls(
+            triggers,
+            concepts,
+            cues,
+            dict(modality["windows"]),
+            overrides,
+            taxonomy,
+            yields,
+            tuple(fallback),
+            float(spec["confidence"]),
+        )
 
     def detect(
         self, text: str, norm: str, sentences: Sentences, title_end: int, scan: Scan | None = None
@@ -199,6 +222,20 @@ class EventDetector:
                     scores[specific] += scores.pop(name)
         motive = any(h.payload == _MOTIVE for h in hits)
         return EventResult(self._rank(scores, best, sentences, motive), located)
+
+    def fallback_event(self, cues: dict[str, tuple[int, int]], sentences: Sentences) -> Event | None:
+        """The event a text's cue words describe (`cues`: each class found, with its first span),
+        for a text on which no trigger fired; low confidence."""
+        for when, sub_event_type in self.fallback:
+            if when <= cues.keys():
+                start, end = min(cues[kind] for kind in when)
+                return Event(
+                    event_type=self.taxonomy.event_type_of(sub_event_type),
+                    sub_event_type=sub_event_type,
+                    confidence=self.fallback_confidence,
+                    evidence=sentences.evidence(start, end),
+                )
+        return None
 
     def _resolve(self, hits: list[Hit], concepts: list[Hit], sentences: Sentences) -> list[tuple[Hit, str, float]]:
         """(hit, sub-event type, weight) per counted trigger. On a span that role rules claim, the

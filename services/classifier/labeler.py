@@ -81,6 +81,14 @@ class Labeler:
         found = self.events.detect(body, norm, sentences, title_end, scan)
         violent = any(e.event_type in _VIOLENT_TYPES for e in found.events)
         actor_result = self.actors.resolve(body, norm, sentences, title_end, violent, scan)
+        if not found.events:
+            # No silent misses: what the cue words say happened, with low confidence; the actors
+            # are read again when that is violence (its armed men are actors only then).
+            fallback = self.events.fallback_event(actor_result.cue_spans, sentences)
+            if fallback is not None:
+                found.events.append(fallback)
+                if fallback.event_type in _VIOLENT_TYPES:
+                    actor_result = self.actors.resolve(body, norm, sentences, title_end, True, scan)
         theaters = self.gazetteer.theaters(
             body,
             norm,

@@ -142,3 +142,30 @@ def test_a_cached_detector_ignores_what_a_built_one_ignores(data_dir: Path) -> N
 )
 def test_crime_yields_to_the_violence_it_reports(labeler: Labeler, title: str | None, text: str, first: str) -> None:
     assert labeler.label(text, title=title).events[0].event_type == first
+
+
+@pytest.mark.parametrize(
+    ("text", "sub_event"),
+    [
+        # No trigger fires on these; what the people did or suffered still says what happened.
+        (
+            "Residents of two villages near Isfara, Tajikistan, pelted each other with stones over irrigation water.",
+            "Mob violence",
+        ),
+        (
+            "Трактор підірвався на протитанковій міні біля Балаклії на Харківщині, тракторист загинув.",
+            "Remote explosive/landmine/IED",
+        ),
+        (
+            "Trois hommes ont été ligotés et battus à mort par des membres d'un groupe d'autodéfense près de Zorgo.",
+            "Attack",
+        ),
+    ],
+)
+def test_no_silent_misses(labeler: Labeler, text: str, sub_event: str) -> None:
+    event = labeler.label(text).events[0]
+    assert (event.sub_event_type, event.confidence) == (sub_event, 0.3)
+
+
+def test_a_text_with_no_event_words_has_no_event(labeler: Labeler) -> None:
+    assert labeler.label("The ministry published its annual report on road maintenance in Kharkiv oblast.").events == []
