@@ -169,3 +169,15 @@ def test_no_silent_misses(labeler: Labeler, text: str, sub_event: str) -> None:
 
 def test_a_text_with_no_event_words_has_no_event(labeler: Labeler) -> None:
     assert labeler.label("The ministry published its annual report on road maintenance in Kharkiv oblast.").events == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Border guards returned fire on armed smugglers near Ruwaished, Jordan, killing one.",
+        "وأثناء دهم منزل في بلدة القصر، تعرضت دورية للجيش لإطلاق نار فردّت على مصادر النيران.",
+        "اشتبكت قوات حرس الحدود مع مجموعة مسلحة قرب الرويشد في محافظة المفرق.",
+    ],
+)
+def test_both_sides_firing_is_a_clash(labeler: Labeler, text: str) -> None:
+    assert labeler.label(text).events[0].sub_event_type == "Armed clash"
