@@ -181,3 +181,19 @@ def test_a_text_with_no_event_words_has_no_event(labeler: Labeler) -> None:
 )
 def test_both_sides_firing_is_a_clash(labeler: Labeler, text: str) -> None:
     assert labeler.label(text).events[0].sub_event_type == "Armed clash"
+
+
+@pytest.mark.parametrize(
+    ("text", "sub_event"),
+    [
+        # "обстрелять" from small arms is no shelling.
+        ("Неизвестные обстреляли из автоматического оружия пост полиции в Назрани, ранен полицейский.", "Armed clash"),
+        ("Невідомі обстріляли з автомата блокпост поблизу Херсона.", "Armed clash"),
+        ("Российские войска обстреляли из артиллерии Херсон, ранены двое.", "Shelling/artillery/missile attack"),
+        # A fight joined, a breakthrough repelled.
+        ("Прикордонники вступили в бій з російською ДРГ біля села Грем'яч на Чернігівщині.", "Armed clash"),
+        ("Подразделения отразили попытку штурмовых групп прорваться у Тёткино Курской области.", "Armed clash"),
+    ],
+)
+def test_fire_and_fight_in_russian_and_ukrainian(labeler: Labeler, text: str, sub_event: str) -> None:
+    assert labeler.label(text).events[0].sub_event_type == sub_event
