@@ -1193,3 +1193,22 @@ def test_cited_media_and_groups_are_sources(labeler: Labeler, text: str, source:
 )
 def test_people_beaten_are_civilians(labeler: Labeler, text: str) -> None:
     assert "Civilians (Burundi)" in _actor_names(labeler, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        # Local governments and prosecutors who report an event are the state's voice.
+        ("Gunmen killed four men in Navolato, Sinaloa, Mexico, the state government said.", "Government of Mexico"),
+        (
+            "A roadside bomb killed eight passengers near Wanlaweyn, Somalia, the district commissioner said.",
+            "Government of Somalia",
+        ),
+        (
+            "Gunmen killed six people in Eldorado, Sinaloa, Mexico, the state prosecutor's office said.",
+            "Government of Mexico",
+        ),
+    ],
+)
+def test_local_officials_who_report_are_sources(labeler: Labeler, text: str, source: str) -> None:
+    assert _actors(labeler, text)[source].role == "source"
