@@ -465,6 +465,10 @@ class ActorResolver:
         self.articles = articles
         self.attached = frozenset(roles_extra["attached_locatives"])
         self.more_locatives = frozenset(normalise(w) for ws in roles_extra["locatives"].values() for w in ws)
+        buildings = SourceFrames.alternation(roles_extra.get("buildings") or {"en": ["(?!)"]})
+        # "the administration building", "مبنى إدارة القضاء", "здание администрации": a building.
+        self.building_before = re.compile(buildings + r"\s+(?:of\s+(?:the\s+)?|de\s+la\s+|de\s+l'|du\s+|des\s+)?$")
+        self.building_after = re.compile(r"\s+" + buildings + r"(?!\w)")
         self.supersedes = supersedes
         self.branches = branches
         self.wars = wars
@@ -590,7 +594,7 @@ class ActorResolver:
             re.compile(r"[\s,]*(?:\w+\s+){0,2}" + denial + r"(?!\w)"),
             frozenset(normalise(c) for c in roles["conjunctions"]),
             frozenset(normalise(a) for a in roles["articles"]),
-            {"attached_locatives": roles["attached_locatives"], "locatives": roles["locatives"]},
+            {key: roles[key] for key in ("attached_locatives", "locatives", "buildings")},
             {str(k): frozenset(map(str, v)) for k, v in roles["supersedes"].items()}, branches,
             tuple((str(a), str(b)) for a, b in roles["enemies"]["wars"]),
             _bodies(roles["bodies"], registry),
@@ -765,6 +769,7 @@ class ActorResolver:
             if (
                 bare
                 and not self._locative(norm, start)
+                and not self._building(norm, start, end)
                 and not (role.category == "government" and not_a_side(start))
                 and not kin(start)
             ):
@@ -1189,6 +1194,13 @@ class ActorResolver:
         if i + 1 < len(ordered):
             limit = min(limit, ordered[i + 1][0][0])
         return any(end <= h.start and h.end <= limit for h in assaults)
+
+    def _building(self, norm: str, start: int, end: int) -> bool:
+        """The mention names a building: "the administration building", "مقر المجلس البلدي"."""
+        return (
+            self.building_after.match(norm, end) is not None
+            or self.building_before.search(norm, max(0, start - 30), start) is not None
+        )
 
     def _locative(self, norm: str, start: int, joined: bool = True) -> bool:
         head = norm[max(0, start - 24) : start].split()

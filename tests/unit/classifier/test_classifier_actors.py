@@ -1212,3 +1212,31 @@ def test_people_beaten_are_civilians(labeler: Labeler, text: str) -> None:
 )
 def test_local_officials_who_report_are_sources(labeler: Labeler, text: str, source: str) -> None:
     assert _actors(labeler, text)[source].role == "source"
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        # An office named as a building is a place.
+        (
+            "About 300 people rallied outside the regional state administration building in Rivne, Ukraine.",
+            "Government of Ukraine",
+        ),
+        (
+            "تظاهر مئات من سكان مدينة زوارة الليبية أمام مقر المجلس البلدي احتجاجاً على إغلاق المعبر.",
+            "Government of Libya",
+        ),
+        # Forces said not to have intervened took no part.
+        (
+            "Hundreds protested against water cuts in Izeh, Iran. No intervention by security forces was reported.",
+            "Military Forces of Iran",
+        ),
+        (
+            "Des hommes armés ont tué quatre cultivateurs près de Désarmes, en Haïti. "
+            "Aucune patrouille de police n'est intervenue.",
+            "Police Forces of Haiti",
+        ),
+    ],
+)
+def test_buildings_and_forces_absent_are_no_side(labeler: Labeler, text: str, absent: str) -> None:
+    assert absent not in _actor_names(labeler, text)
