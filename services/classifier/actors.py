@@ -351,7 +351,10 @@ def _dateline(text: str, start: int, end: int) -> bool:
 
 
 def _credit_line(text: str, start: int, end: int) -> bool:
-    """An agency credited in brackets before the dash of a dateline ("KHERSON, Jan 12 (Ukrinform) -") only reports."""
+    """An agency credited in brackets before the dash of a dateline ("KHERSON, Jan 12 (Ukrinform) -")
+    or between slashes, as Russian copy credits it ("/ТАСС/."), only reports."""
+    if text[start - 1 : start] == "/" and text[end : end + 1] == "/":
+        return True
     dash = text[end + 1 : end + 4].strip()[:1]
     return text[start - 1 : start] == "(" and text[end : end + 1] == ")" and dash != "" and dash in "-–—"
 
@@ -684,7 +687,7 @@ class ActorResolver:
         def credit(name: str, weight: float, start: int, end: int, is_party: bool) -> None:
             if name.startswith(self.government_prefix) and not_a_side(start):
                 return
-            if kin(start) or _BACKER.match(text, end):
+            if kin(start) or _BACKER.match(text, end) or _CAUSE.search(text, max(0, start - 5), start):
                 return
             result.credit(name, boosted(weight, start), start, end, is_party)
             info = self.registry.get(name)
@@ -1302,6 +1305,11 @@ def _asides(cues: Cues, sentences: Sentences, title_end: int, kind: str) -> froz
 
 # Cue kinds that say the forces of a sentence acted, whatever else it says they did.
 _ACTS = ("harm", "assault", "clash", "arrest", "riot", "gunfire", "blast")
+
+
+# A body named as the cause people rally for ("pro-EU demonstrators") is no side of the rally;
+# "anti-" is not the same: an "anti-Naxal operation" fights the Naxalites.
+_CAUSE = re.compile(r"\bpro[-\u2011]$", re.IGNORECASE)
 
 
 # A body named only as the backer of another ("UN-backed force", "Rwanda-backed M23"): no side.

@@ -1240,3 +1240,28 @@ def test_local_officials_who_report_are_sources(labeler: Labeler, text: str, sou
 )
 def test_buildings_and_forces_absent_are_no_side(labeler: Labeler, text: str, absent: str) -> None:
     assert absent not in _actor_names(labeler, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        # Police who only kept order at a peaceful rally took no part in it.
+        (
+            "Около 500 человек вышли на митинг в Актау, Казахстан. Акция прошла мирно, полиция наблюдала за порядком.",
+            "Police Forces of Kazakhstan",
+        ),
+        (
+            "Des chauffeurs ont observé un sit-in à Kati, au Mali, sous le regard des forces de l'ordre.",
+            "Police Forces of Mali",
+        ),
+        # The cause a crowd rallies for is no side of the rally.
+        ("Around 400 pro-EU demonstrators marched peacefully through Batumi, Georgia, on Sunday.", "European Union"),
+    ],
+)
+def test_onlookers_and_causes_are_no_side(labeler: Labeler, text: str, absent: str) -> None:
+    assert absent not in _actor_names(labeler, text)
+
+
+def test_an_agency_credited_between_slashes_reports(labeler: Labeler) -> None:
+    actors = _actors(labeler, "Беспилотник атаковал нефтебазу в Новороссийске, погибших нет. /ТАСС/.")
+    assert actors["TASS"].role == "source"
