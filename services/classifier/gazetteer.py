@@ -67,6 +67,11 @@ _SPECIFIC_SHARE = 0.6
 _TOWN_IN_REGION_SHARE = 0.15
 _LOCATIVE_BOOST = 1.5
 _EVENT_BOOST = 1.5
+# The word goes on past the name, so the name is part of another: a compound ("Кара-Суйский р-н",
+# "Oslo-based") or an Arabic name with its article ("Alma el-Chaab", "Tell al-Hawa").
+_NAME_GOES_ON = re.compile(
+    r"-[a-zà-ÿа-яёіїє]|-\w*(?:ск|цк|ськ|цьк)\w*|\s+(?:el|al|ech|ed|es|esh|ash|ad|ez|er|et|as|an|az|at)-\w"
+)
 _TITLE_BOOST = 3.0
 _REFERENCE = 0.25  # a reference point or the speaker, not where events happen
 _MAX_THEATERS = 5
@@ -561,6 +566,8 @@ class Gazetteer:
         """A village, town or district from the word-level index, kept only with support. Words
         of a title are capitalised whatever they are, so there a name needs agreement too.
         `region_named`: a region word stands before the name ("la province du Lac")."""
+        if _NAME_GOES_ON.match(text, cand.end):
+            return None
         best = resolver.best(cand, homonyms, chain, in_chain or region_named)
         if best is None:
             return None
@@ -680,6 +687,8 @@ class Gazetteer:
         return self._locative(norm, start) or self._settlement_cue(text, start, end) or _heading(text, start)
 
     def _settlement_cue(self, text: str, start: int, end: int, locatives: bool = True) -> bool:
+        if _ABBREVIATED_SETTLEMENT.search(text, max(0, start - 8), start):
+            return True
         head = text[max(0, start - 40) : start].rstrip()
         # Only the two words next to the name count, so only those are stripped.
         before = [w.strip(_PUNCT) for w in fold_words(head)[-2:]]
@@ -1084,8 +1093,15 @@ def _dateline(text: str, start: int, end: int) -> bool:
 
 
 def _sentence_initial(text: str, start: int) -> bool:
+    if _ABBREVIATED_SETTLEMENT.search(text, max(0, start - 8), start):
+        return False
     before = text[max(0, start - 3) : start].rstrip(" \"'«“(")
     return not before or before[-1] in ".!?\n:;"
+
+
+# Russian and Ukrainian notes abbreviate the settlement word before a name: "с. Ак-Сай", "г. Кара-Суу",
+# "м. Отачь", "пос. Тёткино"; the dot ends no sentence.
+_ABBREVIATED_SETTLEMENT = re.compile(r"(?:^|[\s,(])(?:с|г|м|п|пос|дер|ст|х|сел|смт|пгт)\.?\s+$")
 
 
 def _looks_like_name_part(text: str, start: int, end: int) -> bool:

@@ -403,3 +403,32 @@ def test_a_monitors_heading_is_the_events_place(labeler: Labeler, text: str, cou
 def test_a_wire_dateline_in_capitals_stays_the_reporters_place(labeler: Labeler) -> None:
     top = labeler.label("AMMAN, Aug 2 (Reuters) - Dozens of young men burned tyres in Ma'an on Saturday.").theaters[0]
     assert top.place == "Ma'an"
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "place"),
+    [
+        # An abbreviated settlement word ("г.", "с.") cues the name after it and ends no sentence.
+        (
+            "07.03.2026, Ошская обл., Кара-Суйский р-н, г. Кара-Суу. Около 300 жителей собрались у здания ОВД.",
+            "KG",
+            "Kara Suu",
+        ),
+        ("13.05.2026, с. Ак-Сай. Між жителями сталася масова бійка з камінням.", "KG", "Ak-Say"),
+    ],
+)
+def test_abbreviated_settlements_and_compound_names(labeler: Labeler, text: str, country: str, place: str) -> None:
+    top = labeler.label(text).theaters[0]
+    assert (top.country_code, top.place) == (country, place)
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        # A name that goes on is part of another: no town of its own.
+        ("Кара-Суйский районный суд арестовал двоих участников беспорядков.", "TG"),
+        ("Une unité de l'armée a saisi des roquettes près d'Alma el-Chaab, au Liban.", "DZ"),
+    ],
+)
+def test_part_of_a_longer_name_is_no_place(labeler: Labeler, text: str, absent: str) -> None:
+    assert absent not in {t.country_code for t in labeler.label(text).theaters}
