@@ -352,7 +352,7 @@ def _dateline(text: str, start: int, end: int) -> bool:
 
 def _credit_line(text: str, start: int, end: int) -> bool:
     """An agency credited in brackets before the dash of a dateline ("KHERSON, Jan 12 (Ukrinform) -")
-    or between slashes, as Russian copy credits it ("/ТАСС/."), only reports."""
+    or between slashes, as Russian copy credits it ("/ТАСС/."): the story's publisher."""
     if text[start - 1 : start] == "/" and text[end : end + 1] == "/":
         return True
     dash = text[end + 1 : end + 4].strip()[:1]
@@ -715,14 +715,17 @@ class ActorResolver:
                 continue
             if aliases:
                 alias_spans.append((start, end))
+                if _credit_line(text, start, end):
+                    # A byline ("MANILA (AFP) -", "/ТАСС/") says who published the story, not who
+                    # took part in or spoke of the event: provenance, no actor (as ACLED codes it).
+                    continue
                 for alias in aliases:
                     credit(
                         alias.name,
                         _ALIAS_WEIGHT,
                         start,
                         end,
-                        self._alias_party(alias.name, text, norm, cues, start, end, violent)
-                        and not _credit_line(text, start, end),
+                        self._alias_party(alias.name, text, norm, cues, start, end, violent),
                     )
                 continue
             if i in enemies:
