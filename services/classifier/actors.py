@@ -354,7 +354,9 @@ def _credit_line(text: str, start: int, end: int) -> bool:
     """An agency credited in brackets before the dash of a dateline ("KHERSON, Jan 12 (Ukrinform) -")
     or between slashes, as Russian copy credits it ("/ТАСС/."): the story's publisher."""
     if text[start - 1 : start] == "/" and text[end : end + 1] == "/":
-        return True
+        # Alone between its slashes, not one of a list ("FARDC/UPDF/MONUSCO").
+        before, after = text[max(0, start - 2) : start - 1], text[end + 1 : end + 2]
+        return before in ("", " ", "\n") and after in ("", ".", " ", "\n")
     dash = text[end + 1 : end + 4].strip()[:1]
     return text[start - 1 : start] == "(" and text[end : end + 1] == ")" and dash != "" and dash in "-–—"
 

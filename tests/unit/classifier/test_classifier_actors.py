@@ -672,6 +672,11 @@ def test_datelines_and_credit_lines_are_no_actors(labeler: Labeler) -> None:
     assert "Ukrinform" not in actors
     actors = _actors(labeler, "Беспилотник атаковал нефтебазу в Новороссийске, погибших нет. /ТАСС/.")
     assert "TASS" not in actors
+    # Names in a list joined by slashes are no byline.
+    actors = _actors(
+        labeler, "Les forces conjointes FARDC/UPDF/MONUSCO ont repoussé une attaque des ADF près de Beni, en RDC."
+    )
+    assert actors["Military Forces of Uganda"].role == "party"
     # Cited in the text, the same agency is a source.
     actors = _actors(labeler, "A Russian drone hit a car in Bilozerka, Ukraine, killing a man, Ukrinform reported.")
     assert actors["Ukrinform"].role == "source"
