@@ -209,8 +209,8 @@ class ActorResult:
     background: frozenset[int] = frozenset()
     # Sentences of others' reactions to it ("Ankara called for restraint").
     reacting: frozenset[int] = frozenset()
-    # Each cue class found outside names, with its first span: what the text says people did.
-    cue_spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # The cue words found outside names: what the text says people did.
+    cues: Cues = field(default_factory=lambda: Cues({}))
 
     def credit(self, name: str, weight: float, start: int, end: int, party: bool) -> None:
         """One mention of an actor: its weight adds up, the strongest mention is its evidence."""
@@ -470,7 +470,7 @@ class ActorResolver:
         self.articles = articles
         self.attached = frozenset(roles_extra["attached_locatives"])
         self.more_locatives = frozenset(normalise(w) for ws in roles_extra["locatives"].values() for w in ws)
-        buildings = SourceFrames.alternation(roles_extra.get("buildings") or {"en": ["(?!)"]})
+        buildings = SourceFrames.alternation(roles_extra["buildings"])
         # "the administration building", "مبنى إدارة القضاء", "здание администрации": a building.
         self.building_before = re.compile(buildings + r"\s+(?:of\s+(?:the\s+)?|de\s+la\s+|de\s+l'|du\s+|des\s+)?$")
         self.building_after = re.compile(r"\s+" + buildings + r"(?!\w)")
@@ -667,7 +667,7 @@ class ActorResolver:
             responding=_responding(cues, sentences),
             background=_asides(cues, sentences, title_end, "background"),
             reacting=_asides(cues, sentences, title_end, "reaction"),
-            cue_spans=cues.first_spans(),
+            cues=cues,
         )
         alias_spans, pending = result.alias_spans, result.pending
         paired: set[int] = set()
@@ -722,13 +722,8 @@ class ActorResolver:
                     # took part in or spoke of the event: provenance, no actor (as ACLED codes it).
                     continue
                 for alias in aliases:
-                    credit(
-                        alias.name,
-                        _ALIAS_WEIGHT,
-                        start,
-                        end,
-                        self._alias_party(alias.name, text, norm, cues, start, end, violent),
-                    )
+                    is_party = self._alias_party(alias.name, text, norm, cues, start, end, violent)
+                    credit(alias.name, _ALIAS_WEIGHT, start, end, is_party)
                 continue
             if i in enemies:
                 pending.append(Pending(start, end, boosted(_ALIAS_WEIGHT, start), party(start, end), enemy=True))

@@ -220,7 +220,7 @@ class EventDetector:
             for name in general:
                 if scores.get(specific, 0.0) >= _OVERRIDE_SHARE * scores.get(name, 0.0) > 0.0:
                     scores[specific] += scores.pop(name)
-        motive = any(h.payload == _MOTIVE for h in hits)
+        motive = not self.yields.keys().isdisjoint(scores) and any(h.payload == _MOTIVE for h in hits)
         return EventResult(self._rank(scores, best, sentences, motive), located)
 
     def fallback_event(self, cues: dict[str, tuple[int, int]], sentences: Sentences) -> Event | None:

@@ -84,7 +84,7 @@ class Labeler:
         if not found.events:
             # No silent misses: what the cue words say happened, with low confidence; the actors
             # are read again when that is violence (its armed men are actors only then).
-            fallback = self.events.fallback_event(actor_result.cue_spans, sentences)
+            fallback = self.events.fallback_event(actor_result.cues.first_spans(), sentences)
             if fallback is not None:
                 found.events.append(fallback)
                 if fallback.event_type in _VIOLENT_TYPES:
