@@ -1100,8 +1100,9 @@ def _sentence_initial(text: str, start: int) -> bool:
 
 
 # Russian and Ukrainian notes abbreviate the settlement word before a name: "с. Ак-Сай", "г. Кара-Суу",
-# "м. Отачь", "пос. Тёткино"; the dot ends no sentence.
-_ABBREVIATED_SETTLEMENT = re.compile(r"(?:^|[\s,(])(?:с|г|м|п|пос|дер|ст|х|сел|смт|пгт)\.?\s+$")
+# "м. Отачь", "пос. Тёткино"; the dot ends no sentence. (Unabbreviated words, "смт" and "пгт" among
+# them, are geonames.yaml's settlement_words.)
+_ABBREVIATED_SETTLEMENT = re.compile(r"(?:^|[\s,(])(?:с|г|м|п|пос|дер|ст|х|сел)\.\s+$")
 
 
 def _looks_like_name_part(text: str, start: int, end: int) -> bool:

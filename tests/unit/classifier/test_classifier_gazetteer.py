@@ -432,3 +432,12 @@ def test_abbreviated_settlements_and_compound_names(labeler: Labeler, text: str,
 )
 def test_part_of_a_longer_name_is_no_place(labeler: Labeler, text: str, absent: str) -> None:
     assert absent not in {t.country_code for t in labeler.label(text).theaters}
+
+
+def test_the_preposition_is_no_abbreviated_settlement(labeler: Labeler) -> None:
+    # "граничащий с Харьковской областью": "с" without its dot is "with", not "село".
+    text = (
+        "БЕЛГОРОД, 3 марта 2026 — Дрон атаковал автомобиль в Грайвороне, ранен водитель, сообщил губернатор "
+        "Белгородской области. Грайворонский округ, граничащий с Харьковской областью, обстреливают ежедневно."
+    )
+    assert [t.country_code for t in labeler.label(text).theaters] == ["RU"]
